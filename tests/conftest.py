@@ -1,0 +1,27 @@
+"""Shared pytest set-up: quiet backends, a headless plot backend, backend-specific skips."""
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+
+def backend() -> str:
+    import keras
+
+    return keras.backend.backend()
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_tf = pytest.mark.skip(reason="needs the TensorFlow backend")
+    for item in items:
+        if "tensorflow_only" in item.keywords and backend() != "tensorflow":
+            item.add_marker(skip_tf)
+
+
+@pytest.fixture
+def rng():
+    import numpy as np
+
+    return np.random.default_rng(0)
