@@ -1,32 +1,664 @@
-"""Training: backend/device set-up, fit with checkpoint-resume, strategies, benchmarks.
+"""Training: backend and device set-up, ``fit`` with checkpoint-resume, data parallelism,
+evaluation metrics, committees of models, and throughput benchmarks.
 
-(First cut: ``setup`` only. The training issue grows this module.)
+The pieces a GPU JupyterHub needs are here: ``setup`` puts the GPU in a memory mode that lets
+several student kernels share one card, ``fit`` survives a culled or crashed kernel by resuming
+from its last finished epoch, and ``doctor`` / ``bench`` (also ``cnncourse doctor`` and
+``cnncourse bench`` on the command line) say what the machine can do.
 """
 from __future__ import annotations
 
+import json
 import os
+import pathlib
+import platform
 import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
 import warnings
 
+import numpy as np
 
-def setup(seed: int = 42, quiet: bool = True) -> str:
-    """Seed Python, NumPy and the backend, quiet the backend's logging, print one status line.
+from ._checks import did_you_mean, non_negative_int, positive_int
 
-    Returns the status line (backend, device, versions) so a notebook can also assert on it.
+__all__ = [
+    "EpochCheckpoint", "bench", "benchmark", "binary_metrics", "classification_table",
+    "committee", "doctor", "fit", "full_mode", "labels_from_counts", "predict_labels",
+    "replicas", "saved_history", "setup", "strategy",
+]
+
+ENV_MEMORY = "CNNCOURSE_GPU_MEMORY_MB"   # hard cap per kernel, in MiB
+ENV_PRECISION = "CNNCOURSE_PRECISION"    # auto | float32 | mixed
+ENV_FULL = "CNNCOURSE_FULL"              # 1: chapters train longer (for a GPU)
+PRECISIONS = ("auto", "float32", "mixed")
+CHECKPOINT_GLOB = "epoch-*.weights.h5"
+
+
+def full_mode() -> bool:
+    """True when ``$CNNCOURSE_FULL`` is 1/true/yes: chapters then train on full data for longer."""
+    return os.environ.get(ENV_FULL, "").strip().lower() in ("1", "true", "yes")
+
+
+def _backend_name() -> str:
+    """The Keras backend that will load, read without importing Keras."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    return os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+# --------------------------------------------------------------------------- setup
+
+
+def _check_precision(precision) -> str:
+    chosen = precision if precision is not None else os.environ.get(ENV_PRECISION, "auto")
+    key = str(chosen).strip().lower()
+    if key not in PRECISIONS:
+        raise ValueError(f"Unknown precision {chosen!r}: {did_you_mean(key, PRECISIONS)} "
+                         "'mixed' computes in 16-bit floats and keeps float32 weights; "
+                         "'auto' picks it on a GPU and float32 on a CPU.")
+    return key
+
+
+def _check_memory_limit(memory_limit_mb):
+    """The cap in MiB from the argument or ``$CNNCOURSE_GPU_MEMORY_MB``, or None."""
+    if memory_limit_mb is not None:
+        return positive_int(memory_limit_mb, "memory_limit_mb")
+    text = os.environ.get(ENV_MEMORY, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"${ENV_MEMORY} must be a whole number of MiB such as 4096, got "
+                         f"{text!r}. Unset it to let the GPU memory grow on demand.")
+    return int(text)
+
+
+def _gpu_total_mb() -> int | None:
+    """Memory of the first NVIDIA GPU in MiB, from nvidia-smi, or None when there is none."""
+    if shutil.which("nvidia-smi") is None:
+        return None
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=memory.total",
+                              "--format=csv,noheader,nounits"], capture_output=True,
+                             text=True, timeout=10, check=True).stdout
+        return int(out.split()[0])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+
+
+def _prepare_jax_env(cap_mb, deterministic: bool) -> None:
+    """Environment that JAX reads once, when it first starts; later changes do nothing."""
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    if cap_mb is not None:
+        total = _gpu_total_mb()
+        if total:
+            fraction = min(cap_mb / total, 1.0)
+            os.environ.setdefault("XLA_PYTHON_CLIENT_MEM_FRACTION", f"{fraction:.3f}")
+    if deterministic and "--xla_gpu_deterministic_ops" not in os.environ.get("XLA_FLAGS", ""):
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
+                                   " --xla_gpu_deterministic_ops=true").strip()
+
+
+def _tf_memory_policy(cap_mb) -> tuple[str, int]:
+    """Memory growth (or a hard cap) on every TensorFlow GPU; (policy text, GPU count)."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "host RAM (no GPU)", 0
+    try:
+        for gpu in gpus:
+            if cap_mb is None:
+                tf.config.experimental.set_memory_growth(gpu, True)
+            else:
+                tf.config.set_logical_device_configuration(
+                    gpu, [tf.config.LogicalDeviceConfiguration(memory_limit=cap_mb)])
+    except RuntimeError:  # the GPUs were initialised earlier (second call): keep what is set
+        if tf.config.get_logical_device_configuration(gpus[0]):
+            return "capped (set before this call)", len(gpus)
+        grows = tf.config.experimental.get_memory_growth(gpus[0])
+        return ("grow on demand" if grows else "preallocated") + " (set before this call)", len(gpus)
+    return ("grow on demand" if cap_mb is None else f"cap {cap_mb} MiB per GPU"), len(gpus)
+
+
+def _jax_memory_policy(cap_mb) -> tuple[str, int]:
+    import jax
+
+    gpus = [d for d in jax.devices() if d.platform == "gpu"]
+    if not gpus:
+        return "host RAM (no GPU)", 0
+    if os.environ.get("XLA_PYTHON_CLIENT_PREALLOCATE") != "false":
+        return "preallocated (JAX started before setup)", len(gpus)
+    fraction = os.environ.get("XLA_PYTHON_CLIENT_MEM_FRACTION")
+    if fraction:
+        return f"grow on demand, cap {float(fraction):.0%} of each GPU", len(gpus)
+    return "grow on demand", len(gpus)
+
+
+def _devices_text() -> str:
+    """The accelerator(s) the backend sees, e.g. ``GPU x1 (NVIDIA H100)`` or ``CPU``."""
+    backend = _backend_name()
+    names: list[str] = []
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        for gpu in tf.config.list_physical_devices("GPU"):
+            names.append(tf.config.experimental.get_device_details(gpu).get("device_name", "GPU"))
+    elif backend == "jax":
+        import jax
+
+        names = [d.device_kind for d in jax.devices() if d.platform == "gpu"]
+    elif backend == "torch":
+        import torch
+
+        names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    if not names:
+        return "CPU"
+    return f"GPU x{len(names)} ({names[0]})"
+
+
+def _backend_version(backend: str) -> str:
+    from importlib import metadata
+
+    package = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend, backend)
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _set_precision(keras, precision: str, n_gpus: int) -> str:
+    """Set Keras' global dtype policy; returns its name.
+
+    ``mixed`` is ``mixed_float16`` on a GPU (tensor cores; Keras adds loss scaling when it
+    compiles) and ``mixed_bfloat16`` on a CPU, which has no fast float16 arithmetic.
     """
+    if precision == "auto":
+        precision = "mixed" if n_gpus else "float32"
+    policy = "float32" if precision == "float32" else (
+        "mixed_float16" if n_gpus else "mixed_bfloat16")
+    keras.config.set_dtype_policy(policy)
+    return policy
+
+
+def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | None = None,
+          deterministic: bool = False, quiet: bool = True) -> str:
+    """Prepare the backend for a notebook and print one status line; returns that line.
+
+    - seeds Python's ``random``, NumPy and the backend with ``seed``;
+    - GPU memory: on TensorFlow every GPU grows its memory on demand, or gets a hard cap of
+      ``memory_limit_mb`` MiB (default ``$CNNCOURSE_GPU_MEMORY_MB``), so several kernels can
+      share one card. On JAX, ``XLA_PYTHON_CLIENT_PREALLOCATE=false`` (and a memory fraction
+      for the cap) is set; JAX reads these only when it first starts, so they work only if
+      ``setup`` runs before anything imports JAX (the course's first cell does exactly that);
+    - ``precision``: ``"auto"`` (mixed on a GPU, float32 on a CPU), ``"float32"`` or
+      ``"mixed"`` (default ``$CNNCOURSE_PRECISION`` or auto). Models built afterwards use it;
+    - ``deterministic=True`` asks for reproducible kernels (slower): TensorFlow's op
+      determinism, or XLA's deterministic GPU ops on JAX (before JAX starts);
+    - TensorFlow's start-up messages never reach the notebook's stderr.
+
+    Safe to call twice: a memory policy already fixed by a running GPU is kept and reported.
+    """
+    precision = _check_precision(precision)
+    cap_mb = _check_memory_limit(memory_limit_mb)
+    seed = non_negative_int(seed, "seed")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    backend = _backend_name()
+    if backend == "jax":
+        _prepare_jax_env(cap_mb, deterministic)
     if quiet:
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=FutureWarning)
-    import numpy as np
 
     from ._quiet import import_backend
 
     keras = import_backend()
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        memory, n_gpus = _tf_memory_policy(cap_mb)
+    elif backend == "jax":
+        memory, n_gpus = _jax_memory_policy(cap_mb)
+    else:
+        memory, n_gpus = "backend default", 0
+    policy = _set_precision(keras, precision, n_gpus)
 
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
-    line = f"cnncourse | keras {keras.__version__} | backend {keras.backend.backend()} | seed {seed}"
+    if deterministic and backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+    from . import __version__
+
+    line = (f"cnncourse {__version__} | keras {keras.__version__} | backend {backend} "
+            f"{_backend_version(backend)} | device {_devices_text()} | precision {policy} | "
+            f"memory {memory} | seed {seed}")
     print(line)
     return line
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def _model_io(model) -> tuple[tuple, int]:
+    """(input shape without the batch axis, output width) of a built single-input model."""
+    if not getattr(model, "built", False) or not getattr(model, "inputs", None):
+        raise ValueError("fit needs a built model with a known input shape: build it from "
+                         "keras.Input(shape=...) (all zoo models are), or call model.build(...).")
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ValueError(f"fit trains single-input, single-output models; {model.name!r} has "
+                         f"{len(model.inputs)} inputs and {len(model.outputs)} outputs.")
+    return tuple(model.inputs[0].shape[1:]), int(model.outputs[0].shape[-1])
+
+
+def _fmt(shape) -> str:
+    return "×".join("?" if d is None else str(d) for d in shape)
+
+
+def _shape_fix(expected: tuple, got: tuple) -> str:
+    """A one-line repair for images of shape ``got`` fed to a model reading ``expected``."""
+    if len(got) == len(expected) - 1 and tuple(got) == tuple(expected[:-1]):
+        return "add the channel axis with cnncourse.data.as_images(x) (also scales 0..255 to 0..1)"
+    if len(got) == len(expected) - 1 and expected[-1] == 1 and len(got) == 2:
+        got = (*got, 1)
+        hint = "add the channel axis with cnncourse.data.as_images(x), then "
+    else:
+        hint = ""
+    if len(got) == len(expected) and got[-1] == expected[-1] and len(expected) == 3:
+        (h, w), (eh, ew) = got[:2], expected[:2]
+        if None not in (eh, ew) and h <= eh and w <= ew:
+            return (f"{hint}pad {h}×{w} to {eh}×{ew} with cnncourse.data.pad_to(x, "
+                    f"{eh if eh == ew else (eh, ew)})")
+        return (f"{hint}build the model for this size, e.g. cnncourse.models.build(name, "
+                f"input_shape={tuple(got)}), or resize the images")
+    if len(got) == len(expected) and len(expected) == 3:
+        return (f"the model reads {expected[-1]}-channel images: convert the images "
+                "(e.g. repeat a gray channel) or build the model with input_shape=(H, W, "
+                f"{got[-1]})")
+    return f"reshape x to (N, {', '.join(str(d) for d in expected)})"
+
+
+def _check_images(x, expected: tuple, model_name: str, what: str) -> None:
+    got = tuple(x.shape[1:])
+    matches = len(got) == len(expected) and all(e is None or e == g for e, g in zip(expected, got))
+    if not matches:
+        raise ValueError(f"{what}: model {model_name!r} expects images (N, {_fmt(expected)}), "
+                         f"got (N, {_fmt(got)}). Fix: {_shape_fix(expected, got)}.")
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
+        raise ValueError(f"{what}: the images contain NaN or infinite values; clean or "
+                         "re-scale them (np.nan_to_num) before training.")
+    if x.dtype.kind not in "fiu":
+        raise ValueError(f"{what}: images must be numbers, got dtype {x.dtype}.")
+
+
+def _check_labels(y, n_images: int, width: int, model_name: str, what: str) -> None:
+    if len(y) != n_images:
+        raise ValueError(f"{what}: {n_images} images but {len(y)} labels; give one label per image.")
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim == 2 and y.shape[1] == width:
+        raise ValueError(f"{what}: the labels look one-hot (shape {y.shape}); fit uses integer "
+                         "class labels: pass y.argmax(axis=1).")
+    if y.ndim != 1:
+        raise ValueError(f"{what}: labels must be one class index per image, shape (N,), got "
+                         f"{y.shape}.")
+    if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+        raise ValueError(f"{what}: labels must be whole class indices, got fractional values.")
+    if y.dtype.kind not in "fiu":
+        raise ValueError(f"{what}: labels must be integers, got dtype {y.dtype}.")
+    low, high = int(y.min()), int(y.max())
+    if low < 0 or high >= width:
+        raise ValueError(f"{what}: labels run from {low} to {high}, but model {model_name!r} has "
+                         f"{width} outputs, so labels must lie in 0..{width - 1}. Fix: build the "
+                         f"model with num_classes={high + 1}, or relabel the data.")
+
+
+def _is_dataset(data) -> bool:
+    return hasattr(data, "element_spec") and hasattr(data, "batch")
+
+
+def _check_dataset(ds, expected: tuple, model_name: str, what: str) -> None:
+    spec = ds.element_spec
+    if not isinstance(spec, tuple) or len(spec) < 2:
+        raise ValueError(f"{what}: a tf.data.Dataset for fit must yield (images, labels) pairs.")
+    got = tuple(spec[0].shape[1:])
+    if len(got) != len(expected) or any(e is not None and g is not None and e != g
+                                        for e, g in zip(expected, got)):
+        raise ValueError(f"{what}: model {model_name!r} expects batches (batch, {_fmt(expected)}), "
+                         f"the dataset yields (batch, {_fmt(got)}). Batch the dataset "
+                         f"(ds.batch(n)) and fix the images: {_shape_fix(expected, got)}.")
+
+
+def _checked_data(data, expected, width, model_name, what):
+    """``data`` as a dataset or an (x, y) pair of NumPy arrays, after checking it."""
+    if _is_dataset(data):
+        _check_dataset(data, expected, model_name, what)
+        return data
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError(f"{what} must be a pair (x, y) of arrays or a tf.data.Dataset, got "
+                         f"{type(data).__name__}.")
+    x, y = np.asarray(data[0]), np.asarray(data[1])
+    _check_images(x, expected, model_name, what)
+    _check_labels(y, len(x), width, model_name, what)
+    return x, y.reshape(len(y))
+
+
+# --------------------------------------------------------------------------- checkpoints
+
+
+def _checkpoint_folder(path) -> pathlib.Path:
+    """Create ``path`` if needed and prove it is writable, or raise OSError naming it."""
+    folder = pathlib.Path(path).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise OSError(f"checkpoint_dir {str(folder)!r} is not writable ({exc.strerror or exc}). "
+                      "Choose a folder you own, e.g. checkpoint_dir='checkpoints/run1' inside "
+                      "your home, or fix its permissions.") from exc
+    return folder
+
+
+def _epoch_files(folder: pathlib.Path) -> list[tuple[int, pathlib.Path]]:
+    """Finished-epoch checkpoints in ``folder`` as (epoch, path), oldest first."""
+    found = []
+    for path in folder.glob(CHECKPOINT_GLOB):
+        match = re.fullmatch(r"epoch-(\d+)\.weights\.h5", path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def _write_json_atomically(path: pathlib.Path, payload) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(payload, indent=1))
+    os.replace(tmp, path)
+
+
+def saved_history(checkpoint_dir) -> dict[str, list[float]]:
+    """Per-epoch metrics of every finished epoch saved in ``checkpoint_dir`` (across resumes)."""
+    path = pathlib.Path(checkpoint_dir) / "history.json"
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text())
+
+
+def _import_keras():
+    from ._quiet import import_backend
+
+    return import_backend()
+
+
+class EpochCheckpoint:
+    """Keras callback factory: after every epoch, save weights and optimizer state atomically.
+
+    Each finished epoch ``k`` (1-based) becomes ``epoch-000k.weights.h5``: written under a
+    temporary name, then renamed, so a crash mid-write never leaves a half file under a real
+    name. The epoch number lives in the file name; older files are removed once the new one is
+    in place; ``history.json`` collects every epoch's metrics.
+    """
+
+    def __new__(cls, folder):
+        keras = _import_keras()
+
+        class _Callback(keras.callbacks.Callback):
+            def __init__(self, folder):
+                super().__init__()
+                self.folder = pathlib.Path(folder)
+
+            def on_epoch_end(self, epoch, logs=None):
+                final = self.folder / f"epoch-{epoch + 1:04d}.weights.h5"
+                tmp = self.folder / f".tmp-epoch-{epoch + 1:04d}.weights.h5"
+                self.model.save_weights(tmp)
+                os.replace(tmp, final)
+                for done, path in _epoch_files(self.folder):
+                    if done < epoch + 1:
+                        path.unlink(missing_ok=True)
+                history = saved_history(self.folder)
+                for key, value in (logs or {}).items():
+                    history.setdefault(key, [])[epoch:] = [float(value)]
+                _write_json_atomically(self.folder / "history.json", history)
+
+        return _Callback(folder)
+
+
+def _restore(model, folder: pathlib.Path) -> int:
+    """Load the latest finished epoch from ``folder`` into ``model``; returns that epoch (0: none)."""
+    files = _epoch_files(folder)
+    if not files:
+        return 0
+    epoch, path = files[-1]
+    if model.optimizer is not None and not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    try:
+        model.load_weights(path)
+    except Exception as exc:  # shapes or layers differ from the saved run
+        raise ValueError(f"The checkpoint {path.name} in {str(folder)!r} does not fit model "
+                         f"{model.name!r} ({type(exc).__name__}): it was saved by a different "
+                         "model or optimizer. Use a new checkpoint_dir for a new model.") from exc
+    return epoch
+
+
+# --------------------------------------------------------------------------- fit
+
+
+def _outputs_probabilities(model) -> bool:
+    """Whether the model's last layer already applies a softmax."""
+    last = model.layers[-1]
+    activation = getattr(last, "activation", None)
+    return (type(last).__name__ == "Softmax" or
+            getattr(activation, "__name__", "") == "softmax")
+
+
+def _compile_defaults(model, keras, jit_compile) -> None:
+    """Adam(1e-3), sparse categorical cross-entropy (from logits when there is no softmax)."""
+    loss = keras.losses.SparseCategoricalCrossentropy(
+        from_logits=not _outputs_probabilities(model))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss, metrics=["accuracy"],
+                  jit_compile=jit_compile)
+
+
+def _pipeline(x, y, batch_size: int, shuffle: bool, seed: int):
+    """A tf.data pipeline over in-memory arrays: shuffle each epoch, batch, prefetch."""
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int = 64,
+        checkpoint_dir=None, verbose="auto", callbacks=(), jit_compile="auto", seed: int = 0):
+    """Train ``model`` and return Keras' ``History``; resumable with ``checkpoint_dir``.
+
+    - ``train_data`` / ``validation_data``: ``(x, y)`` NumPy arrays, images ``x: (N, H, W, C)``
+      and integer labels ``y: (N,)``, or a batched ``tf.data.Dataset`` of such pairs. Arrays
+      are checked first (image shape against the model's input, labels against its output
+      width) and fed through a shuffling, prefetching tf.data pipeline;
+    - an uncompiled model is compiled with Adam(1e-3), sparse categorical cross-entropy and
+      accuracy (Keras adds loss scaling itself under ``mixed_float16``);
+    - ``checkpoint_dir``: after every epoch the weights, the optimizer state and the epoch
+      number are saved there; calling ``fit`` again with the same folder resumes after the
+      last finished epoch, and the returned History covers only the epochs run this time
+      (``saved_history(checkpoint_dir)`` has them all). A folder that cannot be written
+      raises OSError before training starts;
+    - ``verbose="auto"`` shows Keras' progress bar (one line per epoch with 2, silent with 0).
+
+    Raises ValueError naming the expected and the received shapes or labels and the fix.
+    """
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
+    expected, width = _model_io(model)
+    name = model.name
+    train = _checked_data(train_data, expected, width, name, "train_data")
+    val = (None if validation_data is None else
+           _checked_data(validation_data, expected, width, name, "validation_data"))
+    folder = None if checkpoint_dir is None else _checkpoint_folder(checkpoint_dir)
+
+    keras = _import_keras()
+    if not model.compiled:
+        _compile_defaults(model, keras, jit_compile)
+    if not _is_dataset(train):
+        train = _pipeline(*train, batch_size, shuffle=True, seed=seed)
+    if val is not None and not _is_dataset(val):
+        val = _pipeline(*val, batch_size, shuffle=False, seed=seed)
+
+    callbacks = list(callbacks)
+    initial_epoch = 0
+    if folder is not None:
+        initial_epoch = _restore(model, folder)
+        callbacks.insert(0, EpochCheckpoint(folder))
+        if initial_epoch >= epochs:
+            print(f"cnncourse.train.fit: checkpoint_dir already holds epoch {initial_epoch} of "
+                  f"{epochs}; nothing left to train (use a new checkpoint_dir to start over).")
+        elif initial_epoch and verbose:
+            print(f"cnncourse.train.fit: resuming after epoch {initial_epoch} of {epochs}.")
+    return model.fit(train, validation_data=val, epochs=epochs, initial_epoch=initial_epoch,
+                     callbacks=callbacks, verbose=verbose, shuffle=False)
+
+
+def predict_labels(model, x, batch_size: int = 256) -> np.ndarray:
+    """Predicted class index per image, ``x: (N, H, W, C)`` → ``(N,)`` int."""
+    expected, _ = _model_io(model)
+    x = np.asarray(x)
+    _check_images(x, expected, model.name, "x")
+    scores = model.predict(x, batch_size=positive_int(batch_size, "batch_size"), verbose=0)
+    return np.asarray(scores).argmax(axis=-1)
+
+
+# --------------------------------------------------------------------------- parallelism
+
+
+def strategy(devices=None):
+    """Data parallelism over every local GPU (else every logical CPU) with the backend's engine.
+
+    TensorFlow: ``tf.distribute.MirroredStrategy``; JAX: ``keras.distribution.DataParallel``.
+    Both offer ``.scope()``: build, compile **and** fit inside it::
+
+        with cnncourse.train.strategy().scope():
+            model = cnncourse.models.build("lenet5")
+            cnncourse.train.fit(model, (x, y), epochs=2, batch_size=128)
+
+    Each step splits the batch evenly over the devices and averages their gradients.
+    ``devices``: device names to use instead of all of them.
+    """
+    keras = _import_keras()
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        found = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy(devices=list(devices or [d.name for d in found]))
+    if backend == "jax":
+        import jax
+
+        found = [d for d in jax.devices() if d.platform == "gpu"] or jax.devices("cpu")
+        if devices:
+            found = [d for d in found if str(d) in set(map(str, devices))]
+        return keras.distribution.DataParallel(devices=found)
+    raise ValueError(f"strategy() covers the tensorflow and jax backends, not {backend!r}; "
+                     "with PyTorch, launch the script with torchrun and DistributedDataParallel.")
+
+
+def replicas(engine) -> int:
+    """How many devices a ``strategy()`` object trains on."""
+    if hasattr(engine, "num_replicas_in_sync"):
+        return int(engine.num_replicas_in_sync)
+    return int(np.size(engine.device_mesh.devices))
+
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def labels_from_counts(tn: int, fp: int, fn: int, tp: int) -> tuple[np.ndarray, np.ndarray]:
+    """Binary ``(y_true, y_pred)`` arrays that realise a 2x2 confusion table (1 = positive)."""
+    counts = {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
+    for key, value in counts.items():
+        if isinstance(value, bool) or not hasattr(value, "__index__") or value < 0:
+            raise ValueError(f"{key} must be a count >= 0, got {value!r}.")
+    pairs = [(0, 0)] * tn + [(0, 1)] * fp + [(1, 0)] * fn + [(1, 1)] * tp
+    if not pairs:
+        raise ValueError("the confusion table is empty: give at least one count > 0.")
+    y = np.array(pairs, dtype=np.int64)
+    return y[:, 0], y[:, 1]
+
+
+def binary_metrics(y_true, y_pred) -> dict[str, float]:
+    """Accuracy, precision, recall, F1 and fall-out (false-positive rate) of binary labels.
+
+    Computed with scikit-learn; precision = TP/(TP+FP), recall = TP/(TP+FN),
+    F1 = 2PR/(P+R), fall-out = FP/(FP+TN).
+    """
+    from sklearn import metrics
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    tn, fp, fn, tp = metrics.confusion_matrix(y_true, y_pred, labels=[0, 1]).ravel()
+    return {
+        "accuracy": float(metrics.accuracy_score(y_true, y_pred)),
+        "precision": float(metrics.precision_score(y_true, y_pred, zero_division=0)),
+        "recall": float(metrics.recall_score(y_true, y_pred, zero_division=0)),
+        "f1": float(metrics.f1_score(y_true, y_pred, zero_division=0)),
+        "fall_out": float(fp / (fp + tn)) if fp + tn else 0.0,
+    }
+
+
+def classification_table(y_true, y_pred, class_names=None):
+    """Per-class precision, recall, F1 and support as a DataFrame (rows: classes, then
+    ``macro avg``), via scikit-learn. ``y_true, y_pred: (N,)`` class indices."""
+    import pandas as pd
+    from sklearn import metrics
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} must have one label "
+                         "per image each.")
+    labels = np.unique(np.concatenate([y_true, y_pred]))
+    p, r, f, s = metrics.precision_recall_fscore_support(y_true, y_pred, labels=labels,
+                                                         zero_division=0)
+    index = [str(class_names[k]) if class_names is not None else str(k) for k in labels]
+    table = pd.DataFrame({"precision": p, "recall": r, "f1": f, "support": s}, index=index)
+    table.loc["macro avg"] = [p.mean(), r.mean(), f.mean(), s.sum()]
+    table["support"] = table["support"].astype(int)
+    table.index.name = "class"
+    return table
+
+
+# --------------------------------------------------------------------------- committees
+
+
+def committee(members, name: str = "committee"):
+    """One Keras model that averages the class probabilities of ``members``.
+
+    A committee (위원회) of networks trained from different random starts makes errors that
+    only partly overlap, so the average is usually more accurate than a typical member; Kim
+    et al. (2016) won facial-expression recognition (EmotiW/SFEW) with a hierarchy of such
+    committees. Members must read the same input shape and give the same number of classes;
+    members that end in logits get a softmax first. Input ``(N, H, W, C)`` → ``(N, classes)``.
+    """
+    members = list(members)
+    if len(members) < 2:
+        raise ValueError(f"a committee needs at least 2 members, got {len(members)}.")
+    shapes = {(_model_io(m)) for m in members}
+    if len(shapes) != 1:
+        raise ValueError("committee members must share input shape and number of classes; got "
+                         + ", ".join(f"{m.name}: in {_fmt(s[0])}, out {s[1]}"
+                                     for m, s in zip(members, map(_model_io, members))))
+    keras = _import_keras()
+    (in_shape, _), = shapes
+    inputs = keras.Input(shape=in_shape, name=f"{name}_input")
+    votes = []
+    for m in members:
+        out = m(inputs)
+        if not _outputs_probabilities(m):
+            out = keras.layers.Softmax(name=f"{m.name}_softmax")(out)
+        votes.append(out)
+    outputs = keras.layers.Average(name=f"{name}_average")(votes)
+    return keras.Model(inputs, outputs, name=name)

@@ -1,0 +1,774 @@
+"""Count what a Keras model costs: parameters per layer, multiply-accumulates, activation memory.
+
+Every count is read from real Keras layers, never typed in, so a notebook can put a slide's
+number next to the computed one::
+
+    from cnncourse import accounting, models
+    table = accounting.param_table(models.build("lenet5"))   # one row per layer
+    accounting.totals(table)["params"]                        # 61706
+    accounting.reconcile("resnet50")   # ours vs paper vs keras.applications vs torchvision
+
+Conventions used throughout:
+
+* ``weights`` are multiplicative parameters (kernels, BatchNorm/LayerNorm γ), ``biases`` are
+  additive ones (bias, β), ``other`` is everything else (BatchNorm moving μ and σ²).
+  ``params = weights + biases + other`` and the column total equals ``model.count_params()``.
+* ``macs`` are multiply-accumulates of a layer's learned weights for ONE image; bias additions,
+  normalisation, activations and pooling count 0. This is what the ResNet and VGG papers call
+  "FLOPs" (multiply-adds). A layer with weights but no known rule gets <NA>.
+* ``activations`` are the values a layer outputs for one image (sum over its outputs and calls).
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+from fractions import Fraction
+from unittest import mock
+
+from ._checks import did_you_mean, positive_int
+
+__all__ = [
+    "COLUMNS", "param_table", "totals", "count_params", "count_macs", "count_activations",
+    "summary", "reconcile", "explain", "compare_stacks", "factorization_examples",
+    "separable_cost_ratio", "vgg16_memory_table", "shapes_only",
+]
+
+COLUMNS = ["name", "type", "output_shape", "formula", "weights", "biases", "other", "params",
+           "trainable", "macs", "activations"]
+_COUNT_COLUMNS = ["weights", "biases", "other", "params", "trainable", "macs", "activations"]
+
+_WEIGHT_ROLES = {"kernel", "depthwise_kernel", "pointwise_kernel", "gamma", "scale", "embeddings"}
+_BIAS_ROLES = {"bias", "beta"}
+_SYMBOLS = {"gamma": "γ", "beta": "β", "moving_mean": "μ", "moving_variance": "σ²", "scale": "γ"}
+
+
+# ---------------------------------------------------------------- argument checks (no backend)
+
+def _as_model(model, what: str = "model"):
+    """A built Keras model: pass one through, or build a zoo model from its name."""
+    if isinstance(model, str):
+        from . import models
+
+        return models.build(model)
+    keras = sys.modules.get("keras")
+    if keras is None or not isinstance(model, keras.Model):
+        raise ValueError(
+            f"{what} must be a Keras model or a zoo name such as 'vgg16', got "
+            f"{type(model).__name__}. Build one with cnncourse.models.build(name).")
+    return model
+
+
+def _graph_of(model):
+    """The Functional graph behind ``model`` (a Sequential keeps one once it is built)."""
+    graph = getattr(model, "_functional", None) or model
+    if not hasattr(graph, "_nodes_by_depth"):
+        raise ValueError(
+            f"model {model.name!r} has no layer graph to walk: it is a subclassed Model or a "
+            "Sequential without an input shape. Start the Sequential with "
+            "keras.Input(shape=...) or write the model with the functional API.")
+    return graph
+
+
+# ---------------------------------------------------------------- building without weights
+
+@contextlib.contextmanager
+def shapes_only():
+    """Build models inside this block with shapes but no weight values: fast, for counting only.
+
+    Keras creates every variable with its shape but skips the random initialisation (which is
+    most of the time of building VGG-16 or ResNet-152, and all of their memory). A model built
+    here can be counted, tabulated and summarised, but not run::
+
+        with accounting.shapes_only():
+            model = models.build("resnet152")
+        accounting.count_macs(model)
+    """
+    import keras
+    from keras.src.backend.common import global_state  # Keras' list of deferred variables
+
+    pending = list(global_state.get_global_attribute("uninitialized_variables") or [])
+    try:
+        with keras.StatelessScope(initialize_variables=False):
+            yield
+    finally:
+        # Forget this block's variables, so no later scope initialises them behind our back.
+        global_state.set_global_attribute("uninitialized_variables", pending)
+
+
+# ---------------------------------------------------------------- walking the graph
+
+def _batch_one(tensor):
+    """A symbolic copy of a model input with batch size 1 (so every count is per image)."""
+    import keras
+
+    shape = tuple(tensor.shape[1:])
+    if any(d is None for d in shape):
+        raise ValueError(
+            f"input {tensor.name!r} has an unknown size {(None, *shape)}: MACs and activations "
+            "need every axis but the batch. Build the model with a fixed input_shape, "
+            "e.g. input_shape=(224, 224, 3).")
+    return keras.KerasTensor((1, *shape), dtype=tensor.dtype)
+
+
+def _inner_graph(operation):
+    """The graph of a nested model, or None for an ordinary layer."""
+    import keras
+
+    if isinstance(operation, keras.Model):
+        return _graph_of(operation)
+    return None
+
+
+def _walk(graph, inputs, prefix, record):
+    """Propagate symbolic batch-1 tensors through ``graph``; call ``record`` for each layer call.
+
+    ``record(name, operation, input_shapes, output_shapes)`` gets shapes with the batch axis.
+    Nested models are entered, so their layers get rows named ``outer/inner``.
+    """
+    import keras
+
+    values = {id(ref): x for ref, x in zip(graph.inputs, inputs)}
+    for depth in sorted(graph._nodes_by_depth, reverse=True):
+        for node in graph._nodes_by_depth[depth]:
+            if node.is_input or any(id(t) not in values for t in node.input_tensors):
+                continue
+            args, kwargs = node.arguments.fill_in(values)
+            flat_in = [x for x in keras.tree.flatten((args, kwargs))
+                       if isinstance(x, keras.KerasTensor)]
+            operation = node.operation
+            inner = _inner_graph(operation)
+            if inner is not None:
+                outs = _walk(inner, flat_in, f"{prefix}{operation.name}/", record)
+            else:
+                outs = keras.tree.flatten(operation.compute_output_spec(*args, **kwargs))
+                record(prefix + operation.name, operation,
+                       [tuple(x.shape) for x in flat_in], [tuple(x.shape) for x in outs])
+            for ref, x in zip(node.outputs, outs):
+                values[id(ref)] = x
+    return [values[id(t)] for t in graph.outputs]
+
+
+def _layer_calls(model):
+    """Rows in graph order: ``(name, layer, [(input_shapes, output_shapes), ...])``."""
+    graph = _graph_of(model)
+    calls: dict[int, list] = {}
+
+    def record(name, operation, in_shapes, out_shapes):
+        entry = calls.setdefault(id(operation), [name, operation, []])
+        entry[2].append((in_shapes, out_shapes))
+
+    _walk(graph, [_batch_one(t) for t in graph.inputs], "", record)
+    return list(calls.values())
+
+
+# ---------------------------------------------------------------- one layer
+
+def _variables(layer):
+    seen, out = set(), []
+    for v in getattr(layer, "weights", []):
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def _role(variable) -> str:
+    return variable.name.split("/")[-1]
+
+
+def _split_params(layer) -> dict:
+    counts = dict(weights=0, biases=0, other=0, trainable=0)
+    for v in _variables(layer):
+        n = math.prod(v.shape)
+        role = _role(v)
+        key = "weights" if role in _WEIGHT_ROLES else "biases" if role in _BIAS_ROLES else "other"
+        counts[key] += n
+        counts["trainable"] += n if v.trainable else 0
+    counts["params"] = counts["weights"] + counts["biases"] + counts["other"]
+    return counts
+
+
+def _channel_axis(layer) -> int:
+    return 1 if getattr(layer, "data_format", "channels_last") == "channels_first" else -1
+
+
+def _spatial(shape, layer) -> int:
+    """Product of the spatial axes of ``shape`` (batch and channel axes left out)."""
+    dims = shape[2:] if _channel_axis(layer) == 1 else shape[1:-1]
+    return math.prod(dims)
+
+
+def _kinds():
+    import keras
+
+    L = keras.layers
+    return dict(
+        transpose=(L.Conv1DTranspose, L.Conv2DTranspose, L.Conv3DTranspose),
+        separable=(L.SeparableConv1D, L.SeparableConv2D),
+        depthwise=(L.DepthwiseConv1D, L.DepthwiseConv2D),
+        conv=(L.Conv1D, L.Conv2D, L.Conv3D),
+        dense=(L.Dense,),
+        einsum=(L.EinsumDense,),
+        norm=(L.BatchNormalization, L.LayerNormalization, L.GroupNormalization,
+              L.RMSNormalization),
+        embedding=(L.Embedding,),
+    )
+
+
+def _kind(layer, kinds) -> str | None:
+    for name, classes in kinds.items():
+        if isinstance(layer, classes):
+            return name
+    return None
+
+
+def _call_macs(layer, kind, in_shapes, out_shapes):
+    """Multiply-accumulates of one call for batch 1, or None when no rule is known."""
+    if not _variables(layer):
+        return 0
+    x, y = in_shapes[0], out_shapes[0]
+    k = math.prod(getattr(layer, "kernel_size", (1,)))
+    if kind == "conv":
+        return math.prod(y) * k * x[_channel_axis(layer)] // layer.groups
+    if kind == "depthwise":
+        return math.prod(y) * k
+    if kind == "separable":
+        mid = x[_channel_axis(layer)] * layer.depth_multiplier
+        return _spatial(y, layer) * mid * (k + layer.filters)
+    if kind == "transpose":
+        return math.prod(x) * k * layer.filters
+    if kind == "dense":
+        return math.prod(x) * layer.units
+    if kind == "einsum":
+        return _einsum_macs(layer, y)
+    if kind in ("norm", "embedding"):
+        return 0
+    return None
+
+
+def _einsum_macs(layer, out_shape) -> int:
+    """``prod(output) × prod(contracted axes)`` for an EinsumDense equation such as ``ab,bc->ac``."""
+    inputs, output = layer.equation.split("->")
+    x_spec, w_spec = inputs.split(",")
+    sizes = dict(zip(w_spec, layer.kernel.shape))
+    contracted = (set(x_spec) & set(w_spec)) - set(output)
+    return math.prod(out_shape) * math.prod(sizes[c] for c in contracted)
+
+
+def _norm_formula(layer) -> str:
+    variables = _variables(layer)
+    size = math.prod(variables[0].shape)
+    kept = [_SYMBOLS.get(_role(v), _role(v)) for v in variables if v.trainable]
+    frozen = [_SYMBOLS.get(_role(v), _role(v)) for v in variables if not v.trainable]
+    if frozen:
+        note = f"{', '.join(kept)} trainable; {', '.join(frozen)} not" if kept else \
+            f"{', '.join(frozen)} not trainable"
+    else:
+        note = ", ".join(kept)
+    return f"{len(variables)}×{size} ({note})"
+
+
+def _bias_term(layer, size) -> str:
+    return f" + {size}" if getattr(layer, "use_bias", False) else ""
+
+
+def _formula(layer, kind, in_shape) -> str:
+    """The parameter count in words with the numbers, e.g. ``3×11×11×96 + 96``."""
+    if not _variables(layer):
+        return "0"
+    c_in = in_shape[_channel_axis(layer)] if kind in ("conv", "depthwise", "separable",
+                                                      "transpose") else None
+    ks = "×".join(str(s) for s in getattr(layer, "kernel_size", ()))
+    if kind in ("conv", "transpose"):
+        groups = getattr(layer, "groups", 1)
+        text = f"{c_in}×{ks}×{layer.filters}" + (f"÷{groups}" if groups > 1 else "")
+        return text + _bias_term(layer, layer.filters)
+    if kind == "depthwise":
+        dm = layer.depth_multiplier
+        return f"{c_in}×{ks}" + (f"×{dm}" if dm > 1 else "") + _bias_term(layer, c_in * dm)
+    if kind == "separable":
+        dm = layer.depth_multiplier
+        depthwise = f"{c_in}×{ks}" + (f"×{dm}" if dm > 1 else "")
+        return f"{depthwise} + {c_in * dm}×{layer.filters}" + _bias_term(layer, layer.filters)
+    if kind == "dense":
+        return f"{in_shape[-1]}×{layer.units}" + _bias_term(layer, layer.units)
+    if kind == "norm":
+        return _norm_formula(layer)
+    return " + ".join("×".join(str(d) for d in v.shape) for v in _variables(layer))
+
+
+def _shape_text(calls) -> str:
+    """Per-image output shape(s), e.g. ``(55, 55, 96)``; shared layers list each call."""
+    per_call = [", ".join(str(tuple(s[1:])) for s in outs) for _, outs in calls]
+    if len(set(per_call)) == 1 and len(per_call) > 1:
+        return f"{per_call[0]} [{len(per_call)} calls]"
+    return "; ".join(per_call)
+
+
+def _row(name, layer, calls, kinds) -> dict:
+    import pandas as pd
+
+    kind = _kind(layer, kinds)
+    macs = [_call_macs(layer, kind, ins, outs) for ins, outs in calls]
+    return dict(
+        name=name,
+        type=type(layer).__name__,
+        output_shape=_shape_text(calls),
+        formula=_formula(layer, kind, calls[0][0][0] if calls[0][0] else ()),
+        **_split_params(layer),
+        macs=pd.NA if None in macs else sum(macs),
+        activations=sum(math.prod(s) for _, outs in calls for s in outs),
+    )
+
+
+# ---------------------------------------------------------------- tables and totals
+
+def param_table(model):
+    """One row per layer call site of ``model`` (InputLayer left out) as a pandas DataFrame.
+
+    model: a built Keras model (functional or Sequential with an Input), or a zoo name.
+    Columns: ``name, type, output_shape`` (per image, no batch axis), ``formula`` (the count
+    in words), ``weights, biases, other, params, trainable`` (parameter counts), ``macs``
+    (multiply-accumulates per image) and ``activations`` (output values per image). A layer
+    called several times (shared weights) is one row: its parameters once, MACs and
+    activations summed over the calls. ``df.attrs["totals"]`` holds the column sums plus
+    ``input_activations`` (the values of the input image itself).
+    """
+    import pandas as pd
+
+    model = _as_model(model)
+    kinds = _kinds()
+    rows = [_row(name, layer, calls, kinds) for name, layer, calls in _layer_calls(model)]
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    for column in _COUNT_COLUMNS:
+        table[column] = table[column].astype("Int64" if column == "macs" else "int64")
+    graph = _graph_of(model)
+    table.attrs["model"] = model.name
+    table.attrs["totals"] = {
+        **{c: int(table[c].sum()) for c in _COUNT_COLUMNS},
+        "input_activations": sum(math.prod(t.shape[1:]) for t in graph.inputs),
+    }
+    return table
+
+
+def totals(table):
+    """Column sums of a ``param_table`` as a pandas Series (``params``, ``macs``, ...)."""
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame) or not set(_COUNT_COLUMNS) <= set(table.columns):
+        raise ValueError("totals() takes the DataFrame returned by param_table(model); "
+                         f"got {type(table).__name__}.")
+    return pd.Series({c: int(table[c].sum()) for c in _COUNT_COLUMNS}, name="total")
+
+
+def count_params(model) -> int:
+    """Every parameter, trainable or not; equals ``model.count_params()``."""
+    model = _as_model(model)
+    return sum(math.prod(v.shape) for v in model.weights)
+
+
+def count_macs(model) -> int:
+    """Multiply-accumulates of the learned weights for one image (the papers' "FLOPs")."""
+    table = param_table(model)
+    unknown = table.loc[table["macs"].isna(), "name"].tolist()
+    if unknown:
+        raise ValueError(f"no MAC rule for layer(s) {unknown}: count_macs knows Conv, "
+                         "Depthwise/Separable/Transposed Conv, Dense and EinsumDense layers.")
+    return int(table["macs"].sum())
+
+
+def count_activations(model, bytes_per_element=None, include_input: bool = True):
+    """Values every layer outputs for one image, plus the input image when ``include_input``.
+
+    With ``bytes_per_element`` (4 for float32) the result is in bytes. Every layer output is
+    counted, including ones a framework may compute in place (activations, dropout, flatten).
+    """
+    if bytes_per_element is not None:
+        bytes_per_element = positive_int(bytes_per_element, "bytes_per_element")
+    table = param_table(model)
+    values = int(table["activations"].sum())
+    if include_input:
+        values += table.attrs["totals"]["input_activations"]
+    return values if bytes_per_element is None else values * bytes_per_element
+
+
+# ---------------------------------------------------------------- Keras' own summary, as text
+
+@contextlib.contextmanager
+def _plain_console(width: int):
+    """Make rich (behind ``model.summary``) render plain text at ``width`` everywhere.
+
+    Rich reads the terminal width from COLUMNS, and inside Jupyter it switches to a 115-column
+    HTML display that also leaves an empty output behind; both are pinned here.
+    """
+    import rich.console
+
+    with mock.patch.dict(os.environ, {"COLUMNS": str(width), "JUPYTER_COLUMNS": str(width)}), \
+            mock.patch.object(rich.console, "_is_jupyter", return_value=False):
+        yield
+
+
+def summary(model, line_length: int = 98) -> str:
+    """Keras' ``model.summary()`` as plain text ``line_length`` characters wide, no colours.
+
+    model: a Keras model or a zoo name. The text is the same in a terminal of any width and
+    inside Jupyter, so notebooks can print it under strict nbval.
+    """
+    line_length = positive_int(line_length, "line_length")
+    if line_length < 60:
+        raise ValueError(f"line_length must be at least 60 for the summary's columns to fit, "
+                         f"got {line_length}. The default is 98.")
+    model = _as_model(model)
+    chunks: list[str] = []
+    with _plain_console(line_length):
+        model.summary(line_length=line_length, print_fn=chunks.append)
+    text = "\n".join(chunks)
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
+
+
+# ---------------------------------------------------------------- small layer stacks
+
+def _stack_model(layers, input_shape, name):
+    import keras
+
+    inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
+    x = inputs
+    for layer in layers:
+        x = layer(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def compare_stacks(stacks: dict, input_shape):
+    """Parameters and MACs of alternative layer stacks on the same input, as a DataFrame.
+
+    stacks: ``{"design name": [keras layers applied in order], ...}``; the first entry is the
+    baseline. input_shape: ``(H, W, C)`` without the batch axis. Columns: ``design, params,
+    macs, output_shape, params_ratio, macs_ratio`` (exact ``Fraction`` of the baseline).
+    """
+    import pandas as pd
+
+    if not isinstance(stacks, dict) or not stacks:
+        raise ValueError("stacks must be a non-empty dict {'design name': [layers, ...]}.")
+    shape = tuple(positive_int(d, "input_shape entry") for d in input_shape)
+    rows = []
+    for i, (design, layers) in enumerate(stacks.items()):
+        table = param_table(_stack_model(list(layers), shape, f"design_{i}"))
+        rows.append(dict(design=design, params=int(table["params"].sum()),
+                         macs=int(table["macs"].sum()),
+                         output_shape=table["output_shape"].iloc[-1]))
+    frame = pd.DataFrame(rows)
+    frame["params_ratio"] = [Fraction(p, rows[0]["params"]) for p in frame["params"]]
+    frame["macs_ratio"] = [Fraction(m, rows[0]["macs"]) for m in frame["macs"]]
+    return frame
+
+
+def separable_cost_ratio(n: int = 32, c: int = 16, filters: int = 64, f: int = 3) -> Fraction:
+    """MACs of a depthwise-separable conv over a standard conv, counted from Keras layers.
+
+    Input ``(n, n, c)``, ``filters`` (the slides' H) output channels, ``f×f`` kernels, stride 1,
+    'same' padding, no biases. The slides (seed 000) derive 1/H + 1/f².
+    """
+    import keras
+
+    n, c = positive_int(n, "n"), positive_int(c, "c")
+    filters, f = positive_int(filters, "filters"), positive_int(f, "f")
+    L = keras.layers
+    frame = compare_stacks({
+        "standard": [L.Conv2D(filters, f, padding="same", use_bias=False)],
+        "depthwise + pointwise": [L.DepthwiseConv2D(f, padding="same", use_bias=False),
+                                  L.Conv2D(filters, 1, use_bias=False)],
+    }, (n, n, c))
+    return frame["macs_ratio"].iloc[1]
+
+
+def factorization_examples(channels: int = 64, size: int = 28):
+    """The slides' factorisation arithmetic, each counted from real Keras layers (no biases).
+
+    Input ``(size, size, channels)``, 'same' padding so every design keeps the shape.
+    Returns a DataFrame: ``example, design, params, macs, params_ratio, macs_ratio``, the
+    ratio taken against the first design of the same example.
+    """
+    import keras
+    import pandas as pd
+
+    c, s = positive_int(channels, "channels"), positive_int(size, "size")
+    L = keras.layers
+
+    def conv(k, filters=c):
+        return L.Conv2D(filters, k, padding="same", use_bias=False)
+
+    examples = {
+        "5×5 → two 3×3": {"5×5": [conv(5)], "3×3, 3×3": [conv(3), conv(3)]},
+        "7×7 → three 3×3": {"7×7": [conv(7)], "3×3 ×3": [conv(3), conv(3), conv(3)]},
+        "3×3 → 1×3 + 3×1": {"3×3": [conv(3)], "1×3, 3×1": [conv((1, 3)), conv((3, 1))]},
+        "7×7 → 1×7 + 7×1": {"7×7": [conv(7)], "1×7, 7×1": [conv((1, 7)), conv((7, 1))]},
+        "bottleneck (4C wide)": {
+            "3×3, 3×3 on 4C": [conv(3, 4 * c), conv(3, 4 * c)],
+            "1×1 C, 3×3 C, 1×1 4C": [conv(1), conv(3), conv(1, 4 * c)],
+        },
+        "depthwise separable": {
+            "3×3 conv": [conv(3)],
+            "3×3 depthwise, 1×1": [L.DepthwiseConv2D(3, padding="same", use_bias=False),
+                                   conv(1)],
+        },
+    }
+    frames = []
+    for example, stacks in examples.items():
+        in_c = 4 * c if example.startswith("bottleneck") else c
+        frame = compare_stacks(stacks, (s, s, in_c)).drop(columns="output_shape")
+        frame.insert(0, "example", example)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+# ---------------------------------------------------------------- the VGG-16 memory slide
+
+def vgg16_memory_table(model=None):
+    """The VGG-16 slide (seed 001) next to counts from a real VGG-16, one row per listed layer.
+
+    model: a VGG-16 Keras model (default: ``cnncourse.models.build("vgg16")``). Columns:
+    ``slide_layer, slide_memory, memory, slide_weights, weights``. ``attrs["total"]`` is the
+    sum of the computed memory column (the slide claims 24 M; the rows add up to ~15.2 M).
+    """
+    import pandas as pd
+
+    from .references import VGG16_SLIDE_ROWS
+
+    model = _as_model("vgg16" if model is None else model)
+    table = param_table(model)
+    listed = table[table["type"].isin(["Conv2D", "MaxPooling2D", "Dense"])]
+    if len(listed) != len(VGG16_SLIDE_ROWS) - 1:
+        raise ValueError(f"expected a VGG-16 with {len(VGG16_SLIDE_ROWS) - 1} conv/pool/dense "
+                         f"layers, model {model.name!r} has {len(listed)}.")
+    memory = [table.attrs["totals"]["input_activations"], *listed["activations"]]
+    weights = [0, *listed["weights"]]
+    frame = pd.DataFrame({
+        "slide_layer": [r[0] for r in VGG16_SLIDE_ROWS],
+        "slide_memory": [r[1] for r in VGG16_SLIDE_ROWS],
+        "memory": memory,
+        "slide_weights": [r[3] for r in VGG16_SLIDE_ROWS],
+        "weights": weights,
+    })
+    frame.attrs["total"] = int(sum(memory))
+    return frame
+
+
+# ---------------------------------------------------------------- reconciliation
+
+def _zoo(name: str):
+    from . import models
+
+    return models.build(name)
+
+
+def _trainable(model) -> int:
+    return sum(math.prod(v.shape) for v in model.trainable_weights)
+
+
+def _non_trainable(model) -> int:
+    return sum(math.prod(v.shape) for v in model.non_trainable_weights)
+
+
+def _biases_before_norm(model) -> int:
+    """Bias values of conv layers whose output goes straight into a BatchNormalization."""
+    import keras
+
+    total = 0
+    graph = _graph_of(model)
+    for nodes in graph._nodes_by_depth.values():
+        for node in nodes:
+            if not isinstance(node.operation, keras.layers.BatchNormalization):
+                continue
+            for tensor in node.input_tensors:
+                producer = tensor._keras_history.operation
+                if isinstance(producer, keras.layers.Conv2D) and producer.use_bias:
+                    total += producer.filters
+    return total
+
+
+def _norm_channels_after_biasless_conv(model) -> int:
+    """Channels of bias-free conv layers feeding a BatchNormalization (biases torchvision keeps)."""
+    import keras
+
+    total = 0
+    graph = _graph_of(model)
+    for nodes in graph._nodes_by_depth.values():
+        for node in nodes:
+            if not isinstance(node.operation, keras.layers.BatchNormalization):
+                continue
+            for tensor in node.input_tensors:
+                producer = tensor._keras_history.operation
+                if isinstance(producer, keras.layers.Conv2D) and not producer.use_bias:
+                    total += producer.filters
+    return total
+
+
+def _keras_application(name: str):
+    """The keras.applications twin of a zoo model, built offline with ``weights=None``."""
+    import keras
+
+    from .references import KERAS_APPLICATIONS_PARAMS
+
+    class_name = KERAS_APPLICATIONS_PARAMS[name][0]
+    return getattr(keras.applications, class_name)(weights=None)
+
+
+def _parts_keras_applications(name, ours, theirs_model):
+    parts = {
+        "conv biases kept before BatchNorm":
+            _biases_before_norm(theirs_model) - _biases_before_norm(ours),
+        "BatchNorm moving μ, σ² (non-trainable; Keras counts them, papers do not)":
+            _non_trainable(theirs_model),
+    }
+    return parts
+
+
+def _layer_params(model, kinds: tuple[str, ...]):
+    """(name, params) of the conv/dense layers of ``model`` in graph order."""
+    all_kinds = _kinds()
+    return [(name, int(_split_params(layer)["params"]))
+            for name, layer, _ in _layer_calls(model) if _kind(layer, all_kinds) in kinds]
+
+
+def _torchvision_alexnet():
+    """torchvision's AlexNet ("one weird trick" variant), rebuilt in Keras to count it.
+
+    224×224 input, 11×11/4 conv with padding 2, channels 64-192-384-256-256, 6×6×256 features,
+    classifier 9216-4096-4096-1000 (Krizhevsky 2014, as in torchvision.models.alexnet).
+    """
+    import keras
+
+    L = keras.layers
+    layers = [L.ZeroPadding2D(2), L.Conv2D(64, 11, strides=4), L.MaxPooling2D(3, 2),
+              L.Conv2D(192, 5, padding="same"), L.MaxPooling2D(3, 2),
+              L.Conv2D(384, 3, padding="same"), L.Conv2D(256, 3, padding="same"),
+              L.Conv2D(256, 3, padding="same"), L.MaxPooling2D(3, 2), L.Flatten(),
+              L.Dense(4096), L.Dense(4096), L.Dense(1000)]
+    return _stack_model(layers, (224, 224, 3), "torchvision_alexnet")
+
+
+def _per_layer_parts(ours, theirs, label):
+    """Differences layer by layer between two plain conv/dense stacks of equal depth."""
+    mine = _layer_params(ours, ("conv", "dense"))
+    other = _layer_params(theirs, ("conv", "dense"))
+    if len(mine) != len(other):
+        return {}
+    return {f"{name}: {label}": b - a for (name, a), (_, b) in zip(mine, other) if b != a}
+
+
+def _grouped_parts(ours, grouped):
+    """Weights a grouped twin leaves out: a kernel with g groups sees 1/g of the inputs."""
+    kinds = _kinds()
+    parts = {}
+    for name, layer, _ in _layer_calls(grouped):
+        if _kind(layer, kinds) == "conv" and layer.groups > 1:
+            parts[f"{name}: {layer.groups} groups (two GPU towers)"] = \
+                -int(math.prod(layer.kernel.shape)) * (layer.groups - 1)
+    ours_grouped = sum(layer.groups > 1 for _, layer, _ in _layer_calls(ours)
+                       if _kind(layer, kinds) == "conv")
+    return {} if ours_grouped else parts
+
+
+def _aux_params(model) -> int:
+    """Parameters of layers whose name marks them as an auxiliary classifier (``aux``)."""
+    return sum(_split_params(layer)["trainable"] for name, layer, _ in _layer_calls(model)
+               if "aux" in name.lower())
+
+
+def _rounding(value, reference, diff, explained):
+    rest = diff - sum(explained.values())
+    if rest and reference.unit > 1:
+        return {f"published figure rounded to {reference.value:g} × {reference.unit:,}": rest}
+    return {}
+
+
+def _explain(name, source, ours_model, reference, diff):
+    """Named parts that add up to ``diff`` (reference − ours); computed from real layers."""
+    parts: dict[str, int] = {}
+    if source == "keras.applications":
+        parts = _parts_keras_applications(name, ours_model, reference)
+    elif source == "torchvision (published)" and name.endswith("_bn"):
+        parts = {"conv biases torchvision keeps before BatchNorm":
+                 _norm_channels_after_biasless_conv(ours_model)}
+    elif source == "torchvision (published)" and name.startswith("alexnet"):
+        parts = _per_layer_parts(ours_model, _torchvision_alexnet(),
+                                 "torchvision's one-weird-trick AlexNet layer")
+    elif source == "paper" and name == "alexnet":
+        try:
+            parts = _grouped_parts(ours_model, _zoo("alexnet_grouped"))
+        except ValueError:
+            parts = {}
+    if "aux" in str(source) or (source == "torchvision (published)" and name == "googlenet"):
+        aux = _aux_params(ours_model)
+        if aux:
+            parts["auxiliary classifiers (training only)"] = -aux
+    return parts
+
+
+def reconcile(name: str):
+    """Our parameter count for zoo model ``name`` next to every published count, explained.
+
+    Rows (where a number exists): ``ours`` (trainable parameters of
+    ``cnncourse.models.build(name)``, the convention of papers and torchvision), ``slide``,
+    ``paper``, ``keras.applications`` (built offline, ``weights=None``, ``count_params()``)
+    and ``torchvision (published)``. Columns: ``source, params, difference`` (that source minus
+    ours), ``explained`` (sum of the computed parts), ``explanation``. ``attrs["parts"]`` maps
+    each source to ``{reason: count}``; the counts come from the layers of the models.
+    """
+    import pandas as pd
+
+    from . import references as ref
+
+    if not isinstance(name, str):
+        raise ValueError(f"reconcile takes a zoo model name such as 'resnet50', got {name!r}.")
+    from . import models
+
+    models.builder(name)  # unknown names raise here with a suggestion
+    key = name.strip().lower()
+    ours_model = _zoo(key)
+    ours = _trainable(ours_model)
+    rows = [dict(source="ours", params=ours, difference=0, explained=0,
+                 explanation=f"trainable parameters of cnncourse.models.build({key!r}); "
+                 f"Keras also stores {_non_trainable(ours_model):,} non-trainable values")]
+    all_parts: dict[str, dict] = {}
+
+    def add(source, value, reference, parts):
+        diff = int(round(value)) - ours
+        parts = {k: int(v) for k, v in parts.items() if v}
+        parts.update(_rounding(value, reference, diff, parts))
+        all_parts[source] = parts
+        text = "; ".join(f"{k}: {v:+,}" for k, v in parts.items()) or (
+            "same count" if diff == 0 else "not explained")
+        rows.append(dict(source=source, params=int(round(value)), difference=diff,
+                         explained=sum(parts.values()), explanation=f"{text} ({reference.source})"))
+
+    for source, table in (("slide", ref.SLIDE_PARAMS), ("paper", ref.PAPER_PARAMS)):
+        if key in table:
+            r = table[key]
+            add(source, r.absolute, r, _explain(key, source, ours_model, r, r.absolute - ours))
+    if key in ref.KERAS_APPLICATIONS_PARAMS:
+        twin = _keras_application(key)
+        r = ref.Reference(twin.count_params(), f"keras.applications.{type(twin).__name__}"
+                          f"(weights=None).count_params()")
+        add("keras.applications", r.value, r,
+            _parts_keras_applications(key, ours_model, twin))
+    if key in ref.TORCHVISION_PARAMS:
+        r = ref.TORCHVISION_PARAMS[key]
+        add("torchvision (published)", r.value, r,
+            _explain(key, "torchvision (published)", ours_model, r, r.value - ours))
+    frame = pd.DataFrame(rows, columns=["source", "params", "difference", "explained",
+                                        "explanation"])
+    frame.attrs["parts"] = all_parts
+    return frame
+
+
+def explain(name: str, source: str) -> dict:
+    """The ``{reason: count}`` parts of one ``reconcile`` row, e.g. ``explain("resnet50", "keras.applications")``."""
+    frame = reconcile(name)
+    sources = list(frame.attrs["parts"])
+    if source not in sources:
+        raise ValueError(f"reconcile({name!r}) has no row {source!r}: "
+                         f"{did_you_mean(source, sources)}")
+    return frame.attrs["parts"][source]

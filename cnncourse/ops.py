@@ -1,0 +1,540 @@
+"""NumPy reference layers: what Conv2D, pooling and their relatives compute, written out.
+
+Layout is NHWC as in Keras, computed in float64. Kernels use the Keras weight layouts, so a
+layer's weights can be copied in either direction with ``layer.set_weights``:
+
+=====================  =======================================================================
+``conv2d``             ``w: (kh, kw, C_in, C_out)``
+``depthwise_conv2d``   ``w: (kh, kw, C_in, M)``; output channel ``c * M + m``
+``separable_conv2d``   depthwise ``(kh, kw, C_in, M)``, pointwise ``(1, 1, C_in * M, C_out)``
+``conv2d_transpose``   ``w: (kh, kw, C_out, C_in)`` (the order Keras Conv2DTranspose uses)
+=====================  =======================================================================
+
+Shapes: ``x: (N, H, W, C)`` is a batch; a single image ``(H, W, C)`` comes back without the
+batch axis; a plain 2-D image ``(H, W)`` goes with a 2-D kernel ``(kh, kw)`` (one channel in,
+one out) and gives a 2-D map, which is how the worked examples of the slides are written.
+
+Like a CNN layer, and unlike the DSP convolution of ``cnncourse.signals``, nothing here flips
+the kernel: ``y[i, j] = sum_ab w[a, b] * x[i*s + a*d, j*s + b*d]`` (cross-correlation).
+
+``padding`` is 'valid' (none), 'same' (Keras/TensorFlow: output ``ceil(n / s)``, the odd pixel
+of padding at the bottom/right), a whole number ``p`` (p zeros on every side) or ``(ph, pw)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from . import shapes
+from ._checks import pair
+
+__all__ = [
+    "WorkedExample",
+    "avg_pool2d",
+    "conv2d",
+    "conv2d_loops",
+    "conv2d_macs",
+    "conv2d_transpose",
+    "correlate2d",
+    "depthwise_conv2d",
+    "depthwise_conv2d_macs",
+    "example_9_3_1",
+    "im2col",
+    "l2_pool2d",
+    "max_pool2d",
+    "rank1_factors",
+    "separable_conv2d",
+    "separable_conv2d_macs",
+    "spatially_separable_conv2d",
+    "stochastic_pool2d",
+    "worked_examples",
+]
+
+
+# --- argument handling -----------------------------------------------------------------------
+
+def _float(a, name: str) -> np.ndarray:
+    try:
+        return np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of numbers ({exc}).") from None
+
+
+def _image_batch(x, name: str = "x"):
+    """``x`` as (N, H, W, C), and a function that returns an output in the caller's layout."""
+    x = _float(x, name)
+    if x.ndim == 4:
+        return x, lambda y: y
+    if x.ndim == 3:
+        return x[None], lambda y: y[0]
+    if x.ndim == 2:
+        return x[None, :, :, None], lambda y: y[0, :, :, 0]
+    raise ValueError(f"{name} must be (N, H, W, C), (H, W, C) or (H, W); got shape {x.shape}.")
+
+
+def _kernel(w, x_ndim: int, layout: str, name: str = "w") -> np.ndarray:
+    """A 4-D kernel; a 2-D ``(kh, kw)`` one is accepted with a 2-D image."""
+    w = _float(w, name)
+    if x_ndim == 2:
+        if w.ndim != 2:
+            raise ValueError(f"a 2-D image (H, W) goes with a 2-D kernel (kh, kw); got {name} of "
+                             f"shape {w.shape}. Give x a channel axis (x[..., None]) to use a "
+                             f"{layout} kernel.")
+        return w[:, :, None, None]
+    if w.ndim != 4:
+        raise ValueError(f"{name} must be {layout}; got shape {w.shape}.")
+    return w
+
+
+def _check_channels(x4: np.ndarray, expected: int, what: str) -> None:
+    if x4.shape[-1] != expected:
+        raise ValueError(f"x has {x4.shape[-1]} channels (last axis) but {what} expects "
+                         f"{expected}; make them equal (NHWC: channels go last; a PyTorch kernel "
+                         "(C_out, C_in, kh, kw) becomes Keras's with w.transpose(2, 3, 1, 0)).")
+
+
+def _add_bias(y: np.ndarray, b) -> np.ndarray:
+    if b is None:
+        return y
+    b = _float(b, "b")
+    if b.shape != (y.shape[-1],):
+        raise ValueError(f"b must have one entry per output channel, shape ({y.shape[-1]},); "
+                         f"got {b.shape}.")
+    return y + b
+
+
+def _pads(padding, size_hw, k_eff_hw, stride_hw) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((top, bottom), (left, right)) zeros for a padding argument."""
+    if isinstance(padding, str):
+        if shapes.padding_mode(padding) == "valid":
+            return (0, 0), (0, 0)
+        return tuple(shapes.same_padding(n, k, s) for n, k, s in zip(size_hw, k_eff_hw, stride_hw))
+    ph, pw = pair(padding, "padding", allow_zero=True)
+    return (ph, ph), (pw, pw)
+
+
+def _padded(x4, kernel_hw, stride_hw, padding, dilation_hw, pad_value=0.0) -> np.ndarray:
+    """The input with its padding applied, after checking that the kernel fits in it."""
+    k_eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, dilation_hw))
+    (top, bottom), (left, right) = _pads(padding, x4.shape[1:3], k_eff, stride_hw)
+    xp = np.pad(x4, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=pad_value)
+    if xp.shape[1] < k_eff[0] or xp.shape[2] < k_eff[1]:
+        need = [max(-(-(k - n) // 2), 0) for k, n in zip(k_eff, x4.shape[1:3])]
+        raise ValueError(f"the {kernel_hw[0]}x{kernel_hw[1]} kernel spans {k_eff[0]}x{k_eff[1]} "
+                         f"pixels (with dilation) but the padded input is only "
+                         f"{xp.shape[1]}x{xp.shape[2]}; use padding of at least {need[0]} (rows) "
+                         f"and {need[1]} (columns) per side, padding='same', or a smaller "
+                         "kernel or dilation.")
+    return xp
+
+
+def _patches(x4, kernel_hw, stride, padding, dilation, pad_value=0.0) -> np.ndarray:
+    """Every window the kernel visits, as a view: (N, H_out, W_out, kh, kw, C)."""
+    stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
+    xp = _padded(x4, kernel_hw, stride, padding, dilation, pad_value)
+    k_eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, dilation))
+    windows = sliding_window_view(xp, k_eff, axis=(1, 2))  # (N, H', W', C, kh_eff, kw_eff)
+    windows = windows[:, ::stride[0], ::stride[1], :, ::dilation[0], ::dilation[1]]
+    return windows.transpose(0, 1, 2, 4, 5, 3)
+
+
+def _columns(patches: np.ndarray) -> np.ndarray:
+    n, oh, ow = patches.shape[:3]
+    return patches.reshape(n * oh * ow, -1)
+
+
+# --- convolution -----------------------------------------------------------------------------
+
+def correlate2d(x, w) -> np.ndarray:
+    """Valid 2-D cross-correlation of one channel: ``y[i, j] = sum_ab w[a, b] x[i + a, j + b]``.
+
+    x: (H, W); w: (kh, kw) -> (H - kh + 1, W - kw + 1). This is what a CNN calls convolution;
+    the DSP convolution would first flip the kernel: ``correlate2d(x, w[::-1, ::-1])``.
+    """
+    x, w = _float(x, "x"), _float(w, "w")
+    if x.ndim != 2 or w.ndim != 2:
+        raise ValueError(f"correlate2d takes a 2-D x (H, W) and a 2-D w (kh, kw); got shapes "
+                         f"{x.shape} and {w.shape}. Use conv2d for channels and batches.")
+    if w.shape[0] > x.shape[0] or w.shape[1] > x.shape[1]:
+        raise ValueError(f"the {w.shape[0]}x{w.shape[1]} kernel is larger than the "
+                         f"{x.shape[0]}x{x.shape[1]} input; pad x (e.g. np.pad(x, 1)) or use "
+                         "a smaller kernel.")
+    return np.einsum("ijab,ab->ij", sliding_window_view(x, w.shape), w)
+
+
+def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """Unroll every window into a row: (N * H_out * W_out, kh * kw * C).
+
+    x: (N, H, W, C), (H, W, C) or (H, W). Rows run over (image, out row, out column); columns over
+    (kernel row, kernel column, channel), matching ``w.reshape(kh * kw * C_in, C_out)`` of a
+    Keras kernel, so a convolution is one matrix product: ``im2col(x, ...) @ w.reshape(-1, C_out)``.
+    """
+    x4, _ = _image_batch(x)
+    return _columns(_patches(x4, pair(kernel_size, "kernel_size"), stride, padding, dilation))
+
+
+def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """Convolution layer (Keras Conv2D), vectorised as im2col + one matrix product.
+
+    x: (N, H, W, C_in) | (H, W, C_in) | (H, W); w: (kh, kw, C_in, C_out) | (kh, kw);
+    b: (C_out,) or None -> (N, H_out, W_out, C_out) (batch/channel axes as in x).
+    stride, dilation: int or (rows, cols); padding: see the module docstring.
+    """
+    x4, restore = _image_batch(x)
+    w4 = _kernel(w, np.ndim(x), "(kh, kw, C_in, C_out) (the Keras Conv2D layout)")
+    _check_channels(x4, w4.shape[2], "w (kh, kw, C_in, C_out)")
+    patches = _patches(x4, w4.shape[:2], stride, padding, dilation)
+    y = _columns(patches) @ w4.reshape(-1, w4.shape[3])
+    return restore(_add_bias(y.reshape(*patches.shape[:3], -1), b))
+
+
+def conv2d_loops(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """``conv2d`` written as plain loops over images, output pixels and filters (for reading).
+
+    Same arguments and result as ``conv2d``; each output value is the sum of one input window
+    times one filter. Slow: use it on classroom-sized arrays.
+    """
+    x4, restore = _image_batch(x)
+    w4 = _kernel(w, np.ndim(x), "(kh, kw, C_in, C_out) (the Keras Conv2D layout)")
+    _check_channels(x4, w4.shape[2], "w (kh, kw, C_in, C_out)")
+    kh, kw, _, c_out = w4.shape
+    (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
+    xp = _padded(x4, (kh, kw), (sh, sw), padding, (dh, dw))
+    out_h = (xp.shape[1] - dh * (kh - 1) - 1) // sh + 1
+    out_w = (xp.shape[2] - dw * (kw - 1) - 1) // sw + 1
+    y = np.zeros((xp.shape[0], out_h, out_w, c_out))
+    for n in range(xp.shape[0]):
+        for i in range(out_h):
+            for j in range(out_w):
+                window = xp[n, i * sh:i * sh + dh * (kh - 1) + 1:dh,
+                            j * sw:j * sw + dw * (kw - 1) + 1:dw, :]
+                for o in range(c_out):
+                    y[n, i, j, o] = np.sum(window * w4[:, :, :, o])
+    return restore(_add_bias(y, b))
+
+
+def depthwise_conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """Depthwise convolution (Keras DepthwiseConv2D): each channel gets its own filters.
+
+    x: (N, H, W, C) | (H, W, C) | (H, W); w: (kh, kw, C, M) | (kh, kw); b: (C * M,) or None
+    -> (N, H_out, W_out, C * M), output channel ``c * M + m`` from input channel c, filter m.
+    """
+    x4, restore = _image_batch(x)
+    w4 = _kernel(w, np.ndim(x), "(kh, kw, C_in, depth_multiplier) (the Keras layout)")
+    _check_channels(x4, w4.shape[2], "w (kh, kw, C_in, depth_multiplier)")
+    patches = _patches(x4, w4.shape[:2], stride, padding, dilation)
+    y = np.einsum("nijabc,abcm->nijcm", patches, w4)
+    return restore(_add_bias(y.reshape(*y.shape[:3], -1), b))
+
+
+def separable_conv2d(x, depthwise_w, pointwise_w, b=None, stride=1, padding=0,
+                     dilation=1) -> np.ndarray:
+    """Depthwise separable convolution (Keras SeparableConv2D): depthwise, then 1x1 pointwise.
+
+    x: (N, H, W, C) | (H, W, C); depthwise_w: (kh, kw, C, M); pointwise_w: (1, 1, C * M, C_out);
+    b: (C_out,) or None -> (N, H_out, W_out, C_out). stride, padding and dilation apply to the
+    depthwise step.
+    """
+    if np.ndim(x) < 3:
+        raise ValueError("separable_conv2d needs a channel axis: x (N, H, W, C) or (H, W, C); "
+                         "for one channel use x[..., None].")
+    pointwise_w = _float(pointwise_w, "pointwise_w")
+    if pointwise_w.ndim != 4 or pointwise_w.shape[:2] != (1, 1):
+        raise ValueError(f"pointwise_w must be (1, 1, C * M, C_out); got shape {pointwise_w.shape}.")
+    mid = depthwise_conv2d(x, depthwise_w, stride=stride, padding=padding, dilation=dilation)
+    return conv2d(mid, pointwise_w, b)
+
+
+def spatially_separable_conv2d(x, w_col, w_row, b=None, stride=1, padding=0) -> np.ndarray:
+    """An f x f convolution done as an f x 1 pass followed by a 1 x f pass (seed 000, 9.5).
+
+    For a 2-D image x (H, W): w_col (kh,) and w_row (kw,), equal to ``conv2d`` with the kernel
+    ``np.outer(w_col, w_row)``. With channels: w_col (kh, 1, C_in, C_mid) and w_row
+    (1, kw, C_mid, C_out). Rows are padded and strided in the first pass, columns in the second.
+    """
+    w_col, w_row = _float(w_col, "w_col"), _float(w_row, "w_row")
+    if np.ndim(x) == 2 and w_col.ndim == 1 and w_row.ndim == 1:
+        w_col, w_row = w_col[:, None], w_row[None, :]
+    sh, sw = pair(stride, "stride")
+    if isinstance(padding, str):
+        pad_col = pad_row = padding
+    else:
+        ph, pw = pair(padding, "padding", allow_zero=True)
+        pad_col, pad_row = (ph, 0), (0, pw)
+    mid = conv2d(x, w_col, stride=(sh, 1), padding=pad_col)
+    return conv2d(mid, w_row, b, stride=(1, sw), padding=pad_row)
+
+
+def rank1_factors(kernel) -> tuple[np.ndarray, np.ndarray]:
+    """Split a rank-1 kernel into a column and a row with ``np.outer(col, row) == kernel``.
+
+    kernel: (kh, kw) -> col (kh,), row (kw,); the scale is shared so that max |col| = 1.
+    Raises ValueError for a kernel of higher rank (it is not spatially separable).
+    """
+    kernel = _float(kernel, "kernel")
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel must be 2-D (kh, kw); got shape {kernel.shape}.")
+    u, s, vt = np.linalg.svd(kernel)
+    rank = int(np.sum(s > s[0] * 1e-10)) if s[0] > 0 else 0
+    if rank != 1:
+        raise ValueError(f"the kernel has rank {rank}: only rank-1 kernels (an outer product of "
+                         "a column and a row, like Sobel) split into f x 1 and 1 x f filters.")
+    col, row = u[:, 0] * s[0], vt[0]
+    scale = col[np.argmax(np.abs(col))]
+    return col / scale + 0.0, row * scale + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def conv2d_transpose(x, w, b=None, stride=1, padding="valid", output_padding=None,
+                     dilation=1) -> np.ndarray:
+    """Transposed convolution (Keras Conv2DTranspose): each input pixel stamps a scaled kernel.
+
+    x: (N, H, W, C_in) | (H, W, C_in) | (H, W); w: (kh, kw, C_out, C_in) | (kh, kw);
+    b: (C_out,) or None -> (N, H_out, W_out, C_out), sides from
+    ``shapes.transpose_output_size``. Input pixel (i, j) adds ``x[i, j] * w`` at rows
+    ``i*s + a*d`` and columns ``j*s + b*d`` of a full-size canvas, which is then cropped: 'valid'
+    keeps the top-left, 'same' crops like TensorFlow (the larger share at the bottom/right), and a
+    whole number p crops p from every side (PyTorch). ``output_padding`` (< stride) adds rows and
+    columns at the bottom/right.
+    """
+    x4, restore = _image_batch(x)
+    w4 = _kernel(w, np.ndim(x), "(kh, kw, C_out, C_in) (the Keras Conv2DTranspose layout)")
+    _check_channels(x4, w4.shape[3], "w (kh, kw, C_out, C_in)")
+    kh, kw, c_out, _ = w4.shape
+    (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
+    n, h, wd, _ = x4.shape
+    canvas = np.zeros((n, (h - 1) * sh + dh * (kh - 1) + 1, (wd - 1) * sw + dw * (kw - 1) + 1, c_out))
+    for a in range(kh):
+        for c in range(kw):
+            canvas[:, a * dh:a * dh + (h - 1) * sh + 1:sh,
+                   c * dw:c * dw + (wd - 1) * sw + 1:sw, :] += x4 @ w4[a, c].T
+    pads = (padding, padding) if isinstance(padding, str) else pair(padding, "padding",
+                                                                    allow_zero=True)
+    extra = (None, None) if output_padding is None else pair(output_padding, "output_padding",
+                                                             allow_zero=True)
+    out = [shapes.transpose_output_size(size, k, s, p, o, d)
+           for size, k, s, p, o, d in zip((h, wd), (kh, kw), (sh, sw), pads, extra, (dh, dw))]
+    crop = [_transpose_crop(full, size, p) for full, size, p in zip(canvas.shape[1:3], out, pads)]
+    return restore(_add_bias(_window(canvas, crop, out), b))
+
+
+def _transpose_crop(full: int, out: int, padding) -> int:
+    """Rows dropped at the top (or columns at the left) of the transposed-convolution canvas."""
+    if isinstance(padding, str):
+        return 0 if shapes.padding_mode(padding) == "valid" else max(full - out, 0) // 2
+    return padding
+
+
+def _window(canvas: np.ndarray, start, size) -> np.ndarray:
+    """canvas[:, start:start+size] in both spatial axes, zero-filled where it runs past the end."""
+    y = np.zeros((canvas.shape[0], size[0], size[1], canvas.shape[3]))
+    part = canvas[:, start[0]:start[0] + size[0], start[1]:start[1] + size[1], :]
+    y[:, :part.shape[1], :part.shape[2], :] = part
+    return y
+
+
+# --- multiply-accumulate counts --------------------------------------------------------------
+
+def _out_area(x_shape, kernel_hw, stride, padding, dilation) -> tuple[int, int]:
+    """(images, output pixels per image) of a layer on an input of shape x_shape."""
+    if len(x_shape) not in (3, 4):
+        raise ValueError(f"x_shape must be (N, H, W, C) or (H, W, C); got {tuple(x_shape)}.")
+    n = x_shape[0] if len(x_shape) == 4 else 1
+    h, w = x_shape[-3:-1]
+    pads = (padding, padding) if isinstance(padding, str) else pair(padding, "padding",
+                                                                    allow_zero=True)
+    (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
+    out_h = shapes.conv_output_size(h, kernel_hw[0], pads[0], sh, dh, strict=False)
+    out_w = shapes.conv_output_size(w, kernel_hw[1], pads[1], sw, dw, strict=False)
+    return n, out_h * out_w
+
+
+def conv2d_macs(x_shape, w_shape, stride=1, padding=0, dilation=1) -> int:
+    """Multiplications of ``conv2d``: N * H_out * W_out * kh * kw * C_in * C_out."""
+    kh, kw, c_in, c_out = w_shape
+    n, area = _out_area(x_shape, (kh, kw), stride, padding, dilation)
+    return n * area * kh * kw * c_in * c_out
+
+
+def depthwise_conv2d_macs(x_shape, w_shape, stride=1, padding=0, dilation=1) -> int:
+    """Multiplications of ``depthwise_conv2d``: N * H_out * W_out * kh * kw * C * M."""
+    kh, kw, c_in, mult = w_shape
+    n, area = _out_area(x_shape, (kh, kw), stride, padding, dilation)
+    return n * area * kh * kw * c_in * mult
+
+
+def separable_conv2d_macs(x_shape, depthwise_shape, pointwise_shape, stride=1, padding=0,
+                          dilation=1) -> int:
+    """Multiplications of ``separable_conv2d``: the depthwise step plus the 1x1 step."""
+    kh, kw = depthwise_shape[:2]
+    n, area = _out_area(x_shape, (kh, kw), stride, padding, dilation)
+    _, _, c_mid, c_out = pointwise_shape
+    return depthwise_conv2d_macs(x_shape, depthwise_shape, stride, padding, dilation) + \
+        n * area * c_mid * c_out
+
+
+# --- pooling ---------------------------------------------------------------------------------
+
+def _pool_windows(x, pool_size, strides, padding, pad_value):
+    """Windows (N, H_out, W_out, kh * kw, C) and the function restoring the caller's layout."""
+    x4, restore = _image_batch(x)
+    size = pair(pool_size, "pool_size")
+    strides = size if strides is None else pair(strides, "strides")
+    if not isinstance(padding, str):
+        raise ValueError(f"pooling padding must be 'valid' or 'same' (as in Keras pooling "
+                         f"layers); got {padding!r}.")
+    patches = _patches(x4, size, strides, padding, 1, pad_value)
+    return patches.reshape(*patches.shape[:3], -1, x4.shape[3]), restore
+
+
+def max_pool2d(x, pool_size=2, strides=None, padding="valid") -> np.ndarray:
+    """Largest value of each window (Keras MaxPooling2D; 'same' padding never wins the max).
+
+    x: (N, H, W, C) | (H, W, C) | (H, W) -> pooled, same layout; strides default to pool_size.
+    """
+    windows, restore = _pool_windows(x, pool_size, strides, padding, -np.inf)
+    return restore(windows.max(axis=3))
+
+
+def avg_pool2d(x, pool_size=2, strides=None, padding="valid") -> np.ndarray:
+    """Mean of each window (Keras AveragePooling2D; with 'same', padding is not counted).
+
+    x: (N, H, W, C) | (H, W, C) | (H, W) -> pooled, same layout; strides default to pool_size.
+    """
+    windows, restore = _pool_windows(x, pool_size, strides, padding, 0.0)
+    ones = np.ones(np.shape(x)[-3:-1] if np.ndim(x) > 2 else np.shape(x))
+    counts, _ = _pool_windows(ones, pool_size, strides, padding, 0.0)
+    return restore(windows.sum(axis=3) / counts.sum(axis=3))
+
+
+def l2_pool2d(x, pool_size=2, strides=None, padding="valid") -> np.ndarray:
+    """L2-norm pooling: ``sqrt(sum of squares)`` of each window (seed 000, 9.3).
+
+    x: (N, H, W, C) | (H, W, C) | (H, W) -> pooled, same layout; strides default to pool_size.
+    """
+    windows, restore = _pool_windows(x, pool_size, strides, padding, 0.0)
+    return restore(np.sqrt(np.sum(windows ** 2, axis=3)))
+
+
+def stochastic_pool2d(x, pool_size=2, strides=None, padding="valid", training=True,
+                      seed=None) -> np.ndarray:
+    """Stochastic pooling (Zeiler & Fergus, 2013) of non-negative activations (after ReLU).
+
+    Each window's activations a_i become probabilities ``p_i = a_i / sum(a)``.
+    training=True: every window outputs one of its own activations, drawn with probability p_i
+    (``seed``: int or numpy Generator, for repeatable draws). training=False: the
+    probability-weighted average ``sum(p_i * a_i) = sum(a^2) / sum(a)``, used at test time.
+    An all-zero window gives 0. x: (N, H, W, C) | (H, W, C) | (H, W) -> pooled, same layout.
+    """
+    if np.any(_float(x, "x") < 0):
+        raise ValueError("stochastic_pool2d needs non-negative activations (they become "
+                         "probabilities); apply ReLU first, e.g. np.maximum(x, 0).")
+    windows, restore = _pool_windows(x, pool_size, strides, padding, 0.0)
+    cumulative = np.cumsum(windows, axis=3)
+    total = cumulative[:, :, :, -1, :]
+    if not training:
+        squares = np.sum(windows ** 2, axis=3)
+        return restore(np.divide(squares, total, out=np.zeros_like(total), where=total > 0))
+    threshold = np.random.default_rng(seed).random(total.shape) * total
+    pick = np.sum(cumulative <= threshold[:, :, :, None, :], axis=3)
+    pick = np.minimum(pick, windows.shape[3] - 1)
+    return restore(np.take_along_axis(windows, pick[:, :, :, None, :], axis=3)[:, :, :, 0, :])
+
+
+# --- worked examples -------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class WorkedExample:
+    """A numeric example from the lecture material: its data, the right answer, its source.
+
+    op: name of the function in this module that computes it; input/filter: its arrays (filter
+    None for pooling); params: keyword arguments of ``op``; expected: the correct output;
+    slide_output: what the slide prints when that differs (an erratum), else None.
+    """
+
+    op: str
+    input: np.ndarray
+    filter: np.ndarray | None
+    params: dict
+    expected: np.ndarray
+    source: str
+    slide_output: np.ndarray | None = None
+    note: str = field(default="")
+
+    def compute(self) -> np.ndarray:
+        """Run ``op`` on the example's data."""
+        args = (self.input,) if self.filter is None else (self.input, self.filter)
+        return globals()[self.op](*args, **self.params)
+
+
+def worked_examples() -> dict[str, WorkedExample]:
+    """The convolution and pooling examples of the slides, by name.
+
+    - ``conv_3x3``: seed 002, 'Stride & Padding', 3x3 filter on a 5x5 input, no padding,
+      stride 1 (the numbers of vdumoulin/conv_arithmetic's 'no padding, no strides' figure).
+    - ``conv_3x3_pad1_stride2``: seed 002, the next slide: same shapes with 1 pixel of zero
+      padding and stride 2. The extracted text is garbled; input and filter were read off the
+      padded grid and its filter subscripts, and agree with the figure it copies
+      (conv_arithmetic 'padding, strides', reported in that repository's issue #17). The
+      slide's output [[1, 6, 5], [7, 10, 9], [7, 10, 8]] is wrong: it is the top-left 3x3 corner
+      of the stride-1 result. The stride-2 result is [[1, 5, 6], [7, 8, 3], [3, 10, 4]].
+    - ``max_pool_2x2``: seed 001, 2x2 max pooling with stride 2 of a 4x4 input.
+    """
+    return {
+        "conv_3x3": WorkedExample(
+            op="conv2d",
+            input=np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3],
+                            [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]),
+            filter=np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]]),
+            params={"stride": 1, "padding": 0},
+            expected=np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]]),
+            source="seed 002 (GDSC AI Week, Korea Univ.), 'Stride & Padding': 3x3 convolution",
+        ),
+        "conv_3x3_pad1_stride2": WorkedExample(
+            op="conv2d",
+            input=np.array([[2, 2, 3, 3, 3], [0, 1, 3, 0, 3], [2, 3, 0, 1, 3],
+                            [3, 3, 2, 1, 2], [3, 3, 0, 2, 3]]),
+            filter=np.array([[2, 0, 1], [1, 0, 0], [0, 1, 1]]),
+            params={"stride": 2, "padding": 1},
+            expected=np.array([[1, 5, 6], [7, 8, 3], [3, 10, 4]]),
+            source="seed 002, 'Stride & Padding': 3x3 convolution + 1x1 zero padding + 2x2 "
+                   "stride (figure from vdumoulin/conv_arithmetic, see its issue #17)",
+            slide_output=np.array([[1, 6, 5], [7, 10, 9], [7, 10, 8]]),
+            note="The slide's output is the top-left 3x3 corner of the stride-1 result "
+                 "conv2d(input, filter, padding=1): the stride was left out of the arithmetic.",
+        ),
+        "max_pool_2x2": WorkedExample(
+            op="max_pool2d",
+            input=np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]),
+            filter=None,
+            params={"pool_size": 2, "strides": 2},
+            expected=np.array([[6, 8], [3, 4]]),
+            source="seed 001 (딥러닝 Part1, 2020-12-08), '풀링층(Pooling layer)': max pooling",
+        ),
+    }
+
+
+def example_9_3_1() -> dict[str, np.ndarray]:
+    """Example 9.3-1 of seed 000, step by step: conv (zero padding, stride 1), ReLU, 2x2 max pool.
+
+    The slide's 6x6 picture is not in the extracted text, so this is an equivalent example of
+    our own with the slide's ingredients: a 6x6 image of 0 (light) and 1 (dark) pixels -- an 'L'
+    whose tall stroke is vertical and whose foot is horizontal -- and a 3x3 vertical-line filter
+    of 0s and 1s. Inside the vertical stroke the filter's column covers three dark pixels (3),
+    at its ends two (2); along the horizontal foot it never covers more than one (1). With 0/1
+    inputs and filter no sum is negative, so ReLU changes nothing here, as it would with the
+    slide's data too.
+
+    Returns arrays: input (6, 6), filter (3, 3), padded (8, 8), conv (6, 6), relu (6, 6),
+    pooled (3, 3).
+    """
+    image = np.zeros((6, 6))
+    image[0:5, 1] = 1   # vertical stroke
+    image[4, 1:5] = 1   # horizontal foot
+    vertical = np.array([[0, 1, 0], [0, 1, 0], [0, 1, 0]], dtype=float)
+    padded = np.pad(image, 1)
+    conv = correlate2d(padded, vertical)
+    relu = np.maximum(conv, 0)
+    return {"input": image, "filter": vertical, "padded": padded, "conv": conv, "relu": relu,
+            "pooled": max_pool2d(relu, 2)}
