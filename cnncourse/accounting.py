@@ -558,9 +558,11 @@ def vgg16_memory_table(model=None):
 # ---------------------------------------------------------------- reconciliation
 
 def _zoo(name: str):
+    """A zoo model built for counting only (see ``shapes_only``)."""
     from . import models
 
-    return models.build(name)
+    with shapes_only():
+        return models.build(name)
 
 
 def _trainable(model) -> int:
@@ -571,38 +573,39 @@ def _non_trainable(model) -> int:
     return sum(math.prod(v.shape) for v in model.non_trainable_weights)
 
 
-def _biases_before_norm(model) -> int:
-    """Bias values of conv layers whose output goes straight into a BatchNormalization."""
+def _feeds_norm(model) -> set[int]:
+    """ids of the layers whose output goes straight into a BatchNormalization."""
     import keras
 
-    total = 0
-    graph = _graph_of(model)
-    for nodes in graph._nodes_by_depth.values():
+    feeders = set()
+    for nodes in _graph_of(model)._nodes_by_depth.values():
         for node in nodes:
-            if not isinstance(node.operation, keras.layers.BatchNormalization):
-                continue
-            for tensor in node.input_tensors:
-                producer = tensor._keras_history.operation
-                if isinstance(producer, keras.layers.Conv2D) and producer.use_bias:
-                    total += producer.filters
-    return total
+            if isinstance(node.operation, keras.layers.BatchNormalization):
+                feeders.update(id(t._keras_history.operation) for t in node.input_tensors)
+    return feeders
 
 
-def _norm_channels_after_biasless_conv(model) -> int:
-    """Channels of bias-free conv layers feeding a BatchNormalization (biases torchvision keeps)."""
-    import keras
+_CATEGORIES = ("conv biases before BatchNorm", "other conv biases", "BatchNorm γ, β",
+               "BatchNorm moving μ, σ²", "kernels and other weights")
 
-    total = 0
-    graph = _graph_of(model)
-    for nodes in graph._nodes_by_depth.values():
-        for node in nodes:
-            if not isinstance(node.operation, keras.layers.BatchNormalization):
-                continue
-            for tensor in node.input_tensors:
-                producer = tensor._keras_history.operation
-                if isinstance(producer, keras.layers.Conv2D) and not producer.use_bias:
-                    total += producer.filters
-    return total
+
+def _categories(model) -> dict[str, int]:
+    """All parameters of ``model`` split into the categories that tell zoo variants apart."""
+    kinds = _kinds()
+    feeders = _feeds_norm(model)
+    counts = dict.fromkeys(_CATEGORIES, 0)
+    for _, layer, _ in _layer_calls(model):
+        kind = _kind(layer, kinds)
+        for v in _variables(layer):
+            n, role = math.prod(v.shape), _role(v)
+            if kind in ("conv", "depthwise", "separable", "transpose") and role == "bias":
+                key = _CATEGORIES[0] if id(layer) in feeders else _CATEGORIES[1]
+            elif isinstance(layer, kinds["norm"][0]):
+                key = _CATEGORIES[2] if v.trainable else _CATEGORIES[3]
+            else:
+                key = _CATEGORIES[4]
+            counts[key] += n
+    return counts
 
 
 def _keras_application(name: str):
@@ -611,32 +614,40 @@ def _keras_application(name: str):
 
     from .references import KERAS_APPLICATIONS_PARAMS
 
-    class_name = KERAS_APPLICATIONS_PARAMS[name][0]
-    return getattr(keras.applications, class_name)(weights=None)
+    with shapes_only():
+        return getattr(keras.applications, KERAS_APPLICATIONS_PARAMS[name][0])(weights=None)
 
 
-def _parts_keras_applications(name, ours, theirs_model):
-    parts = {
-        "conv biases kept before BatchNorm":
-            _biases_before_norm(theirs_model) - _biases_before_norm(ours),
-        "BatchNorm moving μ, σ² (non-trainable; Keras counts them, papers do not)":
-            _non_trainable(theirs_model),
-    }
+def _keras_applications_parts(ours, theirs) -> dict[str, int]:
+    """Why ``theirs.count_params()`` differs from our trainable count, category by category.
+
+    Keras counts BatchNorm's moving statistics (ours row leaves them out, as papers do), so
+    that part is theirs alone; every other part is theirs minus ours.
+    """
+    mine, other = _categories(ours), _categories(theirs)
+    kinds, feeders = _kinds(), _feeds_norm(theirs)
+    conv_layers = sum(1 for _, layer, _ in _layer_calls(theirs) if id(layer) in feeders
+                      and _kind(layer, kinds) == "conv" and layer.use_bias)
+    parts = {f"{key} (keras.applications keeps them on {conv_layers} conv layers)"
+             if key == _CATEGORIES[0] else key: other[key] - mine[key]
+             for key in _CATEGORIES if key != _CATEGORIES[3]}
+    parts["BatchNorm moving μ, σ² (non-trainable: Keras counts them, papers do not)"] = \
+        other[_CATEGORIES[3]]
     return parts
 
 
-def _layer_params(model, kinds: tuple[str, ...]):
-    """(name, params) of the conv/dense layers of ``model`` in graph order."""
-    all_kinds = _kinds()
-    return [(name, int(_split_params(layer)["params"]))
-            for name, layer, _ in _layer_calls(model) if _kind(layer, all_kinds) in kinds]
+def _conv_dense_params(model):
+    """(name, params) of the conv and dense layers of ``model`` in graph order."""
+    kinds = _kinds()
+    return [(name, _split_params(layer)["params"]) for name, layer, _ in _layer_calls(model)
+            if _kind(layer, kinds) in ("conv", "dense")]
 
 
 def _torchvision_alexnet():
-    """torchvision's AlexNet ("one weird trick" variant), rebuilt in Keras to count it.
+    """torchvision's AlexNet (the "one weird trick" variant, Krizhevsky 2014) rebuilt in Keras.
 
-    224×224 input, 11×11/4 conv with padding 2, channels 64-192-384-256-256, 6×6×256 features,
-    classifier 9216-4096-4096-1000 (Krizhevsky 2014, as in torchvision.models.alexnet).
+    224×224 input, conv1 11×11/4 with padding 2, channels 64-192-384-256-256, 6×6×256 features,
+    classifier 9216-4096-4096-1000, all layers with biases.
     """
     import keras
 
@@ -646,65 +657,148 @@ def _torchvision_alexnet():
               L.Conv2D(384, 3, padding="same"), L.Conv2D(256, 3, padding="same"),
               L.Conv2D(256, 3, padding="same"), L.MaxPooling2D(3, 2), L.Flatten(),
               L.Dense(4096), L.Dense(4096), L.Dense(1000)]
-    return _stack_model(layers, (224, 224, 3), "torchvision_alexnet")
+    with shapes_only():
+        return _stack_model(layers, (224, 224, 3), "torchvision_alexnet")
 
 
-def _per_layer_parts(ours, theirs, label):
-    """Differences layer by layer between two plain conv/dense stacks of equal depth."""
-    mine = _layer_params(ours, ("conv", "dense"))
-    other = _layer_params(theirs, ("conv", "dense"))
-    if len(mine) != len(other):
-        return {}
-    return {f"{name}: {label}": b - a for (name, a), (_, b) in zip(mine, other) if b != a}
+def _alexnet_torchvision_parts(ours, reference):
+    """Layer-by-layer differences between our AlexNet and torchvision's."""
+    mine, theirs = _conv_dense_params(ours), _conv_dense_params(_torchvision_alexnet())
+    return {f"{name}: torchvision's one-weird-trick layer has {b:,}": b - a
+            for (name, a), (_, b) in zip(mine, theirs) if b != a}
 
 
-def _grouped_parts(ours, grouped):
-    """Weights a grouped twin leaves out: a kernel with g groups sees 1/g of the inputs."""
-    kinds = _kinds()
-    parts = {}
-    for name, layer, _ in _layer_calls(grouped):
-        if _kind(layer, kinds) == "conv" and layer.groups > 1:
-            parts[f"{name}: {layer.groups} groups (two GPU towers)"] = \
-                -int(math.prod(layer.kernel.shape)) * (layer.groups - 1)
-    ours_grouped = sum(layer.groups > 1 for _, layer, _ in _layer_calls(ours)
-                       if _kind(layer, kinds) == "conv")
-    return {} if ours_grouped else parts
-
-
-def _aux_params(model) -> int:
-    """Parameters of layers whose name marks them as an auxiliary classifier (``aux``)."""
-    return sum(_split_params(layer)["trainable"] for name, layer, _ in _layer_calls(model)
-               if "aux" in name.lower())
-
-
-def _rounding(value, reference, diff, explained):
-    rest = diff - sum(explained.values())
-    if rest and reference.unit > 1:
-        return {f"published figure rounded to {reference.value:g} × {reference.unit:,}": rest}
-    return {}
-
-
-def _explain(name, source, ours_model, reference, diff):
-    """Named parts that add up to ``diff`` (reference − ours); computed from real layers."""
-    parts: dict[str, int] = {}
-    if source == "keras.applications":
-        parts = _parts_keras_applications(name, ours_model, reference)
-    elif source == "torchvision (published)" and name.endswith("_bn"):
-        parts = {"conv biases torchvision keeps before BatchNorm":
-                 _norm_channels_after_biasless_conv(ours_model)}
-    elif source == "torchvision (published)" and name.startswith("alexnet"):
-        parts = _per_layer_parts(ours_model, _torchvision_alexnet(),
-                                 "torchvision's one-weird-trick AlexNet layer")
-    elif source == "paper" and name == "alexnet":
-        try:
-            parts = _grouped_parts(ours_model, _zoo("alexnet_grouped"))
-        except ValueError:
-            parts = {}
-    if "aux" in str(source) or (source == "torchvision (published)" and name == "googlenet"):
-        aux = _aux_params(ours_model)
-        if aux:
-            parts["auxiliary classifiers (training only)"] = -aux
+def _alexnet_paper_parts(ours, reference):
+    """The two-GPU split: conv2, conv4, conv5 kernels see only half of the input channels."""
+    kinds, parts = _kinds(), {}
+    grouped = {name: layer for name, layer, _ in _layer_calls(_zoo("alexnet_grouped"))}
+    for name, layer, _ in _layer_calls(ours):
+        twin = grouped.get(name)
+        if _kind(layer, kinds) == "conv" and twin is not None and twin.groups != layer.groups:
+            diff = _split_params(twin)["params"] - _split_params(layer)["params"]
+            parts[f"{name}: {twin.groups} groups (two GPU towers)"] = diff
     return parts
+
+
+def _googlenet_row(layer_name: str) -> str | None:
+    """The Table 1 row of a GoogLeNet layer name (``inception_4a_1x1`` -> ``4a``)."""
+    if layer_name.startswith("inception_"):
+        return layer_name.split("_")[1]
+    for row in ("conv1", "conv2"):
+        if layer_name.startswith(row + "_"):
+            return row
+    return "linear" if layer_name == "loss3_classifier" else None
+
+
+def _googlenet_paper_parts(ours, reference):
+    """Table 1 of the paper row by row: its params column minus ours."""
+    from .references import GOOGLENET_TABLE1
+
+    mine = dict.fromkeys(GOOGLENET_TABLE1, 0)
+    for name, layer, _ in _layer_calls(ours):
+        row = _googlenet_row(name)
+        if row in mine:
+            mine[row] += _split_params(layer)["trainable"]
+    return {f"Table 1 row {row}: {k:g}K printed, {mine[row]:,} counted":
+            round(k * 1000) - mine[row] for row, (k, _) in GOOGLENET_TABLE1.items()}
+
+
+def _googlenet_torchvision_parts(ours, reference):
+    """torchvision's GoogLeNet: '5×5' branches with 3×3 kernels, BatchNorm instead of biases."""
+    kinds = _kinds()
+    feeders = _feeds_norm(ours)
+    narrower = bias_to_norm = aux = 0
+    for name, layer, _ in _layer_calls(ours):
+        if name.startswith("loss1") or name.startswith("loss2"):
+            aux += _split_params(layer)["trainable"]
+            continue
+        if _kind(layer, kinds) != "conv":
+            continue
+        if tuple(layer.kernel_size) == (5, 5):
+            narrower += math.prod(layer.kernel.shape) * (9 - 25) // 25
+        if layer.use_bias and id(layer) not in feeders:
+            bias_to_norm += layer.filters  # 2C of γ, β replace C biases
+    return {"torchvision's '5×5' branches use 3×3 kernels": narrower,
+            "BatchNorm γ, β instead of conv biases": bias_to_norm,
+            "auxiliary classifiers (torchvision drops them)": -aux}
+
+
+def _lenet_paper_parts(ours, reference):
+    """LeCun et al. (1998) against the slide's all-dense Keras LeNet-5.
+
+    S2 and S4 have a trainable coefficient and bias per map; C3 connects its 16 maps to 60 of
+    the 96 (map, input) pairs (Table I); the output layer's RBF codes are set by hand, not
+    trained. With these the paper's layers add up to exactly 60,000.
+    """
+    c3_dense = 6 * 5 * 5 * 16 + 16
+    c3_sparse = 60 * 5 * 5 + 16
+    kinds = _kinds()
+    output = [layer for _, layer, _ in _layer_calls(ours) if _kind(layer, kinds) == "dense"][-1]
+    return {"S2, S4 subsampling: trainable coefficient + bias per map": 2 * 6 + 2 * 16,
+            "C3 connects 60 of 96 map pairs (Table I)": c3_sparse - c3_dense,
+            "output layer: RBF codes fixed by hand, not trained":
+                -_split_params(output)["trainable"]}
+
+
+def _se_paper_parts(ours, reference):
+    """SENet's '~25 million' (ResNet-50) and '~2.5 million' (SE blocks) against our counts."""
+    trunk = _trainable(_zoo("resnet50"))
+    return {f"'~25 million' for ResNet-50, counted {trunk:,}": 25_000_000 - trunk,
+            f"'~2.5 million' for the SE blocks, counted {_trainable(ours) - trunk:,}":
+                2_500_000 - (_trainable(ours) - trunk)}
+
+
+def _bn_torchvision_parts(ours, reference):
+    """torchvision keeps a bias on every conv, also before BatchNorm."""
+    kinds = _kinds()
+    feeders = _feeds_norm(ours)
+    missing = sum(layer.filters for _, layer, _ in _layer_calls(ours)
+                  if _kind(layer, kinds) == "conv" and not layer.use_bias
+                  and id(layer) in feeders)
+    return {"conv biases torchvision keeps before BatchNorm": missing}
+
+
+_EXPLAINERS = {
+    ("alexnet", "paper"): _alexnet_paper_parts,
+    ("alexnet", "torchvision (published)"): _alexnet_torchvision_parts,
+    ("googlenet", "paper"): _googlenet_paper_parts,
+    ("googlenet", "torchvision (published)"): _googlenet_torchvision_parts,
+    ("lenet5", "paper"): _lenet_paper_parts,
+    ("se_resnet50", "paper"): _se_paper_parts,
+}
+
+
+def _explainer(key: str, source: str):
+    if key.endswith("_bn") and source == "torchvision (published)":
+        return _bn_torchvision_parts
+    return _EXPLAINERS.get((key, source))
+
+
+def _finish_parts(parts: dict, diff: int, reference) -> dict:
+    """Drop zero parts; name what is left over (rounding of a printed figure, or unexplained)."""
+    parts = {k: int(v) for k, v in parts.items() if v}
+    rest = diff - sum(parts.values())
+    if rest and reference.unit > 1 and abs(rest) < reference.unit:
+        parts[f"printed as {reference.value:g} × {reference.unit:,} (rounded)"] = rest
+    elif rest:
+        parts["not explained"] = rest
+    return parts
+
+
+def _published_rows(key: str):
+    """(source, Reference) pairs that exist for zoo model ``key``."""
+    from . import references as ref
+
+    rows = [(source, table[key]) for source, table in
+            (("slide", ref.SLIDE_PARAMS), ("paper", ref.PAPER_PARAMS)) if key in table]
+    if key in ref.KERAS_APPLICATIONS_PARAMS:
+        twin = _keras_application(key)
+        rows.append(("keras.applications", ref.Reference(
+            twin.count_params(), f"keras.applications.{ref.KERAS_APPLICATIONS_PARAMS[key][0]}"
+            "(weights=None).count_params()", note=twin)))
+    if key in ref.TORCHVISION_PARAMS:
+        rows.append(("torchvision (published)", ref.TORCHVISION_PARAMS[key]))
+    return rows
 
 
 def reconcile(name: str):
@@ -712,52 +806,39 @@ def reconcile(name: str):
 
     Rows (where a number exists): ``ours`` (trainable parameters of
     ``cnncourse.models.build(name)``, the convention of papers and torchvision), ``slide``,
-    ``paper``, ``keras.applications`` (built offline, ``weights=None``, ``count_params()``)
-    and ``torchvision (published)``. Columns: ``source, params, difference`` (that source minus
-    ours), ``explained`` (sum of the computed parts), ``explanation``. ``attrs["parts"]`` maps
-    each source to ``{reason: count}``; the counts come from the layers of the models.
+    ``paper``, ``keras.applications`` (built offline with ``weights=None``, its
+    ``count_params()``) and ``torchvision (published)``. Columns: ``source, params,
+    difference`` (that source minus ours), ``explained`` (the sum of the parts) and
+    ``explanation``. ``attrs["parts"]`` maps each source to ``{reason: count}``; every count is
+    computed from real layers, and what no rule accounts for is listed as ``not explained``.
     """
     import pandas as pd
-
-    from . import references as ref
 
     if not isinstance(name, str):
         raise ValueError(f"reconcile takes a zoo model name such as 'resnet50', got {name!r}.")
     from . import models
 
-    models.builder(name)  # unknown names raise here with a suggestion
-    key = name.strip().lower()
+    models.builder(name)  # an unknown name raises here, with a suggestion
+    key = name.strip().lower().replace("-", "_")
     ours_model = _zoo(key)
     ours = _trainable(ours_model)
     rows = [dict(source="ours", params=ours, difference=0, explained=0,
-                 explanation=f"trainable parameters of cnncourse.models.build({key!r}); "
-                 f"Keras also stores {_non_trainable(ours_model):,} non-trainable values")]
+                 explanation=f"trainable parameters of cnncourse.models.build({key!r}); Keras "
+                 f"also stores {_non_trainable(ours_model):,} non-trainable values")]
     all_parts: dict[str, dict] = {}
-
-    def add(source, value, reference, parts):
-        diff = int(round(value)) - ours
-        parts = {k: int(v) for k, v in parts.items() if v}
-        parts.update(_rounding(value, reference, diff, parts))
+    for source, reference in _published_rows(key):
+        value = int(round(reference.absolute))
+        if source == "keras.applications":
+            parts = _keras_applications_parts(ours_model, reference.note)
+        else:
+            explainer = _explainer(key, source)
+            parts = explainer(ours_model, reference) if explainer else {}
+        parts = _finish_parts(parts, value - ours, reference)
         all_parts[source] = parts
-        text = "; ".join(f"{k}: {v:+,}" for k, v in parts.items()) or (
-            "same count" if diff == 0 else "not explained")
-        rows.append(dict(source=source, params=int(round(value)), difference=diff,
-                         explained=sum(parts.values()), explanation=f"{text} ({reference.source})"))
-
-    for source, table in (("slide", ref.SLIDE_PARAMS), ("paper", ref.PAPER_PARAMS)):
-        if key in table:
-            r = table[key]
-            add(source, r.absolute, r, _explain(key, source, ours_model, r, r.absolute - ours))
-    if key in ref.KERAS_APPLICATIONS_PARAMS:
-        twin = _keras_application(key)
-        r = ref.Reference(twin.count_params(), f"keras.applications.{type(twin).__name__}"
-                          f"(weights=None).count_params()")
-        add("keras.applications", r.value, r,
-            _parts_keras_applications(key, ours_model, twin))
-    if key in ref.TORCHVISION_PARAMS:
-        r = ref.TORCHVISION_PARAMS[key]
-        add("torchvision (published)", r.value, r,
-            _explain(key, "torchvision (published)", ours_model, r, r.value - ours))
+        text = "; ".join(f"{k}: {v:+,}" for k, v in parts.items()) or "same count"
+        rows.append(dict(source=source, params=value, difference=value - ours,
+                         explained=sum(parts.values()),
+                         explanation=f"{text} [{reference.source}]"))
     frame = pd.DataFrame(rows, columns=["source", "params", "difference", "explained",
                                         "explanation"])
     frame.attrs["parts"] = all_parts
@@ -765,10 +846,9 @@ def reconcile(name: str):
 
 
 def explain(name: str, source: str) -> dict:
-    """The ``{reason: count}`` parts of one ``reconcile`` row, e.g. ``explain("resnet50", "keras.applications")``."""
-    frame = reconcile(name)
-    sources = list(frame.attrs["parts"])
-    if source not in sources:
+    """The ``{reason: count}`` parts of one row of ``reconcile(name)``."""
+    parts = reconcile(name).attrs["parts"]
+    if source not in parts:
         raise ValueError(f"reconcile({name!r}) has no row {source!r}: "
-                         f"{did_you_mean(source, sources)}")
-    return frame.attrs["parts"][source]
+                         f"{did_you_mean(source, parts)}")
+    return parts[source]

@@ -40,7 +40,8 @@ def _array(values, name: str, ndim: int | None = None) -> np.ndarray:
     try:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numbers (a list or a NumPy array), got {values!r}.") from None
+        raise ValueError(f"{name} must be numbers (a list or a NumPy array), "
+                         f"got {values!r}.") from None
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}.")
     if not np.all(np.isfinite(array)):
@@ -90,7 +91,8 @@ def mse(prediction, target) -> float:
     """Mean squared error ``(1/n) Σ (p_i - y_i)²``. prediction, target: (n,)."""
     prediction, target = _array(prediction, "prediction"), _array(target, "target")
     if prediction.shape != target.shape:
-        raise ValueError(f"prediction and target shapes differ: {prediction.shape} vs {target.shape}.")
+        raise ValueError(f"prediction and target shapes differ: {prediction.shape} vs "
+                         f"{target.shape}; pass one prediction per target.")
     return float(np.mean((prediction - target) ** 2))
 
 
@@ -145,7 +147,8 @@ def fit_linear_gd(X, y, lr: float = 0.02, epochs: int = 5000, batch_size: int | 
                 theta -= lr * 2.0 * A[rows].T @ residual / len(rows)
             history[epoch] = np.mean((A @ theta - y) ** 2)
         if not np.isfinite(history[epoch]):
-            raise ValueError(f"gradient descent diverged with lr={lr}; use a smaller learning rate.")
+            raise ValueError(f"gradient descent diverged with lr={lr}; "
+                             "use a smaller learning rate.")
     return theta[:-1], float(theta[-1]), history
 
 
@@ -240,7 +243,8 @@ def optimize(name: str, grad, x0, steps: int, lr: float, **hyper) -> np.ndarray:
     * ``rmsprop``: ``s = ρ s + (1 - ρ) g²;  x -= lr g / sqrt(s + ε)`` — a leaky Adagrad.
     * ``adam``: ``m = β1 m + (1 - β1) g;  s = β2 s + (1 - β2) g²``, bias-corrected
       ``m̂ = m / (1 - β1^t)``, ``ŝ = s / (1 - β2^t)``, then ``x -= lr m̂ / (sqrt(ŝ) + ε)``
-      (Kingma & Ba 2015, Algorithm 1).
+      (Kingma & Ba 2015, Algorithm 1; Keras uses the paper's equivalent reordering, which moves ε
+      before the bias correction — with ε = 1e-7 the two differ far below float32 rounding here).
 
     Keras stores Nesterov's look-ahead point ``x + μ v`` instead of ``x``; see
     :func:`keras_trajectory` for how the two paths are compared.
@@ -307,8 +311,10 @@ def keras_trajectory(name: str, grad, x0, steps: int, lr: float, **hyper) -> np.
     """The same run as :func:`optimize`, done by ``keras.optimizers``; shape (steps + 1, d).
 
     The gradient is computed by ``grad`` in NumPy and handed to ``apply_gradients``, so this
-    works on every Keras backend. Keras computes in float32. For ``nesterov`` the returned points
-    are Keras's variable, i.e. the look-ahead points (compare with :func:`nesterov_lookahead`).
+    works on every Keras backend. Keras computes in float32, where ``1 - 0.999`` alone is off by
+    1.3e-5 relative (Adam's bias correction), so expect agreement to about 1e-5 for moderate step
+    sizes, not to float64 precision. For ``nesterov`` the returned points are Keras's variable,
+    i.e. the look-ahead points (compare with :func:`nesterov_lookahead`).
     """
     h = _settings(name, hyper)
     lr, steps = _positive(lr, "lr"), non_negative_int(steps, "steps")
@@ -442,13 +448,14 @@ def numerical_gradient(loss, params: dict, h: float = 1e-6) -> dict:
     return grads
 
 
-def train_xor(seed: int = 0, lr: float = 1.0, epochs: int = 2000) -> tuple[dict, np.ndarray]:
-    """Full-batch gradient descent with :func:`backprop` on XOR from ``init_mlp(seed)``.
+def train_xor(seed: int = 0, lr: float = 1.0, epochs: int = 2000,
+              hidden: int = 2) -> tuple[dict, np.ndarray]:
+    """Full-batch gradient descent with :func:`backprop` on XOR from ``init_mlp(seed, hidden)``.
 
     Returns the trained params and the loss before each epoch, shape (epochs,).
     """
     lr, epochs = _positive(lr, "lr"), positive_int(epochs, "epochs")
-    params = init_mlp(seed)
+    params = init_mlp(seed, hidden)
     losses = np.empty(epochs)
     for epoch in range(epochs):
         losses[epoch] = mlp_loss(params, XOR_INPUTS, XOR_TARGETS)
@@ -458,7 +465,7 @@ def train_xor(seed: int = 0, lr: float = 1.0, epochs: int = 2000) -> tuple[dict,
 
 
 def solves_xor(params: dict, margin: float = 0.2) -> bool:
-    """True when every XOR output is within ``margin`` of its target (so also on the right side of 0.5)."""
+    """True when every XOR output is within ``margin`` (< 0.5) of its target."""
     return bool(np.all(np.abs(mlp_forward(params, XOR_INPUTS)[1] - XOR_TARGETS) < margin))
 
 
@@ -578,13 +585,17 @@ def chain_gradient(name: str, depth: int, x0: float = 0.5, weight: float = 1.0) 
 
 # --- evaluation metrics ------------------------------------------------------------------------
 
+def _counts(tn, fp, fn, tp) -> tuple[int, int, int, int]:
+    return tuple(non_negative_int(v, n) for v, n in zip((tn, fp, fn, tp), ("tn", "fp", "fn", "tp")))
+
+
 def metrics_from_counts(tn: int, fp: int, fn: int, tp: int) -> dict:
     """Accuracy, precision, recall, FPR (fall-out) and F1 from the four confusion-matrix cells.
 
     accuracy = (TP+TN)/all, precision = TP/(TP+FP), recall = TP/(TP+FN), FPR = FP/(TN+FP),
     F1 = 2PR/(P+R). A ratio whose denominator is 0 is returned as NaN.
     """
-    tn, fp, fn, tp = (non_negative_int(v, n) for v, n in zip((tn, fp, fn, tp), ("tn", "fp", "fn", "tp")))
+    tn, fp, fn, tp = _counts(tn, fp, fn, tp)
     if tn + fp + fn + tp == 0:
         raise ValueError("all four counts are 0; a confusion matrix needs at least one example.")
 
@@ -602,7 +613,7 @@ def labels_from_counts(tn: int, fp: int, fn: int, tp: int) -> tuple[np.ndarray, 
 
     Handy to hand the slide's 10-person example to scikit-learn or a confusion-matrix plot.
     """
-    counts = [non_negative_int(v, n) for v, n in zip((tn, fp, fn, tp), ("tn", "fp", "fn", "tp"))]
+    counts = _counts(tn, fp, fn, tp)
     cells = ((0, 0), (0, 1), (1, 0), (1, 1))  # (actual, predicted) of tn, fp, fn, tp
     y_true = np.repeat([c[0] for c in cells], counts)
     y_pred = np.repeat([c[1] for c in cells], counts)
@@ -629,7 +640,7 @@ def ensemble_gradient(w, inputs, t: float, p) -> np.ndarray:
 
 
 def dropout_gradient_expected(w, inputs, t: float, p) -> np.ndarray:
-    """Eq. 9.4.12: ``E[∂E_D/∂w_i] = ∂E_ENS/∂w_i + w_i I_i² Var[δ_i]``, ``Var[δ_i] = p_i (1 - p_i)``."""
+    """Eq. 9.4.12: ``E[∂E_D/∂w_i] = ∂E_ENS/∂w_i + w_i I_i² Var[δ_i]``, Var[δ_i] = p_i (1 - p_i)."""
     w, inputs, t, p = _dropout_args(w, inputs, t, p)
     return ensemble_gradient(w, inputs, t, p) + w * inputs ** 2 * p * (1 - p)
 

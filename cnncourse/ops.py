@@ -91,8 +91,9 @@ def _kernel(w, x_ndim: int, layout: str, name: str = "w") -> np.ndarray:
 def _check_channels(x4: np.ndarray, expected: int, what: str) -> None:
     if x4.shape[-1] != expected:
         raise ValueError(f"x has {x4.shape[-1]} channels (last axis) but {what} expects "
-                         f"{expected}; make them equal (NHWC: channels go last; a PyTorch kernel "
-                         "(C_out, C_in, kh, kw) becomes Keras's with w.transpose(2, 3, 1, 0)).")
+                         f"{expected}; make them equal. Channels go last (NHWC); a PyTorch weight "
+                         "(C_out, C_in, kh, kw), or (C_in, C_out, kh, kw) for a transposed "
+                         "convolution, takes the Keras layout with w.transpose(2, 3, 1, 0).")
 
 
 def _add_bias(y: np.ndarray, b) -> np.ndarray:
@@ -242,7 +243,8 @@ def separable_conv2d(x, depthwise_w, pointwise_w, b=None, stride=1, padding=0,
                          "for one channel use x[..., None].")
     pointwise_w = _float(pointwise_w, "pointwise_w")
     if pointwise_w.ndim != 4 or pointwise_w.shape[:2] != (1, 1):
-        raise ValueError(f"pointwise_w must be (1, 1, C * M, C_out); got shape {pointwise_w.shape}.")
+        raise ValueError(f"pointwise_w must be (1, 1, C * M, C_out); got shape "
+                         f"{pointwise_w.shape}.")
     mid = depthwise_conv2d(x, depthwise_w, stride=stride, padding=padding, dilation=dilation)
     return conv2d(mid, pointwise_w, b)
 
@@ -304,7 +306,8 @@ def conv2d_transpose(x, w, b=None, stride=1, padding="valid", output_padding=Non
     kh, kw, c_out, _ = w4.shape
     (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
     n, h, wd, _ = x4.shape
-    canvas = np.zeros((n, (h - 1) * sh + dh * (kh - 1) + 1, (wd - 1) * sw + dw * (kw - 1) + 1, c_out))
+    canvas = np.zeros((n, (h - 1) * sh + dh * (kh - 1) + 1, (wd - 1) * sw + dw * (kw - 1) + 1,
+                       c_out))
     for a in range(kh):
         for c in range(kw):
             canvas[:, a * dh:a * dh + (h - 1) * sh + 1:sh,
@@ -510,7 +513,7 @@ def worked_examples() -> dict[str, WorkedExample]:
             filter=None,
             params={"pool_size": 2, "strides": 2},
             expected=np.array([[6, 8], [3, 4]]),
-            source="seed 001 (딥러닝 Part1, 2020-12-08), '풀링층(Pooling layer)': max pooling",
+            source="seed 001 (딥러닝 Part1, 2020-12-08), '풀링층(Pooling layer)', max pooling",
         ),
     }
 

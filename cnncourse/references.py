@@ -78,9 +78,9 @@ KERAS_APPLICATIONS_PARAMS: dict[str, tuple[str, Reference]] = {
 
 PAPER_PARAMS: dict[str, Reference] = {
     "lenet5": Reference(60_000, "LeCun et al., Gradient-Based Learning Applied to Document "
-                        "Recognition (1998), Sec. II-B: 'about 60,000 trainable parameters'",
-                        note="the paper's C3 is sparsely connected and F6/output differ from "
-                        "the slide's Keras version"),
+                        "Recognition (Proc. IEEE 1998): LeNet-5 has 60,000 trainable parameters",
+                        note="C3 is sparsely connected (Table I), S2/S4 have trainable "
+                        "coefficients, the output RBF codes are fixed by hand"),
     "alexnet": Reference(60, "Krizhevsky et al., ImageNet Classification with Deep CNNs "
                          "(NIPS 2012), abstract: '60 million parameters'", M,
                          note="two-tower network: conv2, conv4, conv5 see only their own GPU's "
@@ -89,12 +89,22 @@ PAPER_PARAMS: dict[str, Reference] = {
     "vgg13": Reference(133, _VGG + ", configuration B", M),
     "vgg16": Reference(138, _VGG + ", configuration D", M),
     "vgg19": Reference(144, _VGG + ", configuration E", M),
-    "googlenet": Reference(6.8, "Szegedy et al., Going Deeper with Convolutions (CVPR 2015), "
-                           "Table 1, column params summed (2.7K + 112K + ... + 1000K)", M,
+    "googlenet": Reference(6_797_700, "Szegedy et al., Going Deeper with Convolutions (CVPR "
+                           "2015), Table 1, column params summed (2.7K + 112K + ... + 1000K)",
                            note="without the two auxiliary classifiers"),
     "se_resnet50": Reference(25 + 2.5, _SE + ": '~2.5 million additional parameters beyond "
                              "the ~25 million parameters required by ResNet-50'", M,
                              note="both halves are rounded in the paper"),
+}
+
+# GoogLeNet, Table 1 of Szegedy et al. (CVPR 2015): row -> (params in thousands, ops in millions).
+GOOGLENET_TABLE1_SOURCE = "Szegedy et al., Going Deeper with Convolutions (CVPR 2015), Table 1"
+GOOGLENET_TABLE1: dict[str, tuple[float, float]] = {
+    "conv1": (2.7, 34), "conv2": (112, 360),
+    "3a": (159, 128), "3b": (380, 304),
+    "4a": (364, 73), "4b": (437, 88), "4c": (463, 100), "4d": (580, 119), "4e": (840, 170),
+    "5a": (1072, 54), "5b": (1388, 71),
+    "linear": (1000, 1),
 }
 
 # Numbers printed in the lecture slides (seed files), kept so the course can show verdicts.

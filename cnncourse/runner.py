@@ -8,11 +8,12 @@ folder is found in this order:
 2. otherwise the current working directory, so a plain install works when you start the command
    from the root of your copy of the course.
 
-Each notebook runs in a fresh ``python3`` Jupyter kernel (with ipykernel installed in the current
-environment that is this environment's own interpreter), with the notebook's folder as the working
-directory, exactly as if a student had pressed "Run all". The source file is left untouched unless
-``inplace=True`` is asked for, in which case the executed notebook (with fresh outputs) is written
-back.
+Each notebook runs in a fresh Jupyter kernel named ``python3``, with the notebook's folder as the
+working directory, as if a student had pressed "Run all". With ipykernel installed in the current
+environment, that kernel is this environment's own interpreter (Jupyter maps the ``python3`` spec
+to ``sys.executable``); only a user-level kernel spec of the same name would take precedence. The
+source file is left untouched unless ``inplace=True`` is asked for, in which case the executed
+notebook (with fresh outputs) is written back.
 """
 from __future__ import annotations
 
@@ -58,12 +59,12 @@ def collect(paths) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
             if not found:
-                raise ValueError(f"the folder {str(path)!r} holds no .ipynb notebooks; "
-                                 "point `cnncourse run` at a folder of notebooks or at one notebook.")
+                raise ValueError(f"the folder {str(path)!r} holds no .ipynb notebooks; point "
+                                 "`cnncourse run` at a folder of notebooks or at one notebook.")
             notebooks.extend(found)
         elif path.suffix != ".ipynb":
-            raise ValueError(f"{str(path)!r} is not a notebook: `cnncourse run` executes .ipynb files "
-                             "(or folders of them).")
+            raise ValueError(f"{str(path)!r} is not a notebook: `cnncourse run` executes "
+                             ".ipynb files (or folders of them).")
         else:
             notebooks.append(path)
     return list(dict.fromkeys(notebooks))

@@ -25,7 +25,7 @@ so the whole catalogue never holds more than one large model in memory.
 """
 from __future__ import annotations
 
-import gc
+import contextlib
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -184,14 +184,37 @@ def layer_depth(model) -> int:
     This is how the papers count depth: VGG-16 -> 16, GoogLeNet -> 22 (each inception module
     adds 2: a 1x1 reduction then a 3x3 or 5x5), ResNet-152 -> 152 (projection shortcuts run
     beside three convolutions and so are not on the longest path). Pooling, normalisation and
-    activation layers add nothing.
+    activation layers add nothing. model: a functional Keras model.
     """
+    if not hasattr(model, "layers") or not hasattr(model, "outputs"):
+        raise ValueError(f"layer_depth takes a functional Keras model, got "
+                         f"{type(model).__name__}. Build one with cnncourse.models.build(name).")
     weighted = _weighted_kinds()
     depth: dict[int, int] = {}
     for layer in model.layers:
         below = max((depth.get(id(p), 0) for p in _parents(layer)), default=0)
         depth[id(layer)] = below + isinstance(layer, weighted)
     return max(depth[id(t._keras_history.operation)] for t in model.outputs)
+
+
+@contextlib.contextmanager
+def _without_weights():
+    """Build Keras models inside this block without allocating their weights.
+
+    Inside ``keras.StatelessScope(initialize_variables=False)`` a layer records each variable's
+    shape and initializer but fills nothing, so VGG-19 costs milliseconds instead of 575 MB;
+    shapes, parameter counts and MACs are all there. Keras queues such variables for a later
+    initialisation; the queue is put back as it was, so the dropped models are never filled.
+    """
+    import keras
+    from keras.src.backend.common import global_state
+
+    queued = list(global_state.get_global_attribute("uninitialized_variables") or [])
+    try:
+        with keras.StatelessScope(initialize_variables=False):
+            yield
+    finally:
+        global_state.set_global_attribute("uninitialized_variables", queued)
 
 
 class _Profile:
@@ -255,9 +278,9 @@ class _Lab:
         def make():
             from . import models
 
-            profile = _Profile(models.build(name, **options))
-            gc.collect()
-            return profile
+            with _without_weights():
+                model = models.build(name, **options)
+            return _Profile(model)
 
         return self._cached(("zoo", name, tuple(sorted(options.items()))), make)
 
@@ -265,8 +288,11 @@ class _Lab:
         """``accounting.factorization_examples`` with one channel: counts in units of C²."""
         from . import accounting
 
-        return self._cached("factor", lambda: accounting.factorization_examples(channels=1,
-                                                                                 size=8))
+        def make():
+            with _without_weights():
+                return accounting.factorization_examples(channels=1, size=8)
+
+        return self._cached("factor", make)
 
     def example(self, name: str):
         from . import ops
@@ -302,7 +328,8 @@ def _stack(layers, input_shape) -> tuple[int, int]:
     """(params, macs) of a small stack of Keras layers on ``input_shape``, via accounting."""
     from . import accounting
 
-    row = accounting.compare_stacks({"stack": layers}, input_shape).iloc[0]
+    with _without_weights():
+        row = accounting.compare_stacks({"stack": layers}, input_shape).iloc[0]
     return int(row["params"]), int(row["macs"])
 
 
@@ -369,10 +396,14 @@ def _seed_000() -> list[Claim]:
     s = "000"
     return [
         Claim("ml_sifting", s, "9.2 Convolution (DSP)", "dsp",
-              "A sequence convolved with the unit impulse is unchanged, x[n] = Σ x[k] δ[n−k] "
-              "(value: largest |x*δ − x| on a test sequence)",
+              "Any sequence is a sum of scaled, shifted impulses, x[n] = Σ x[k] δ[n−k] "
+              "(value: largest |Σ x[k] δ[n−k] − x[n]| on a test sequence)",
               0, lambda lab: _sifting_error(),
-              how="signals.convolve(x, signals.impulse(...)) against x"),
+              how="the rows of signals.decompose(x) summed and compared with x"),
+        Claim("ml_impulse", s, "9.2 Convolution (DSP)", "dsp",
+              "Convolving with δ[n] returns the input, x * δ = x (value: largest |x*δ − x|)",
+              0, lambda lab: _impulse_error(),
+              how="signals.convolve(x, signals.impulse(1)) against x"),
         Claim("ml_commutative", s, "9.2 Convolution (DSP)", "dsp",
               "Convolution commutes, x*h = h*x (value: largest |x*h − h*x|)",
               0, lambda lab: _commutation_error(),
@@ -434,30 +465,46 @@ def _seed_000() -> list[Claim]:
     ]
 
 
-def _sifting_error() -> float:
+_X = (3.0, -1.0, 2.0, 0.5, 4.0)  # test sequences for the DSP identities
+_H = (0.5, -2.0, 1.0)
+
+
+def _largest_gap(a, b) -> float:
     import numpy as np
 
+    return float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
+
+
+def _sifting_error() -> float:
     from . import signals
 
-    x = np.array([3.0, -1.0, 2.0, 0.5, 4.0])
-    y = signals.convolve(x, signals.impulse(1))
-    return float(np.max(np.abs(np.asarray(y)[:len(x)] - x)))
+    return _largest_gap(signals.decompose(_X).sum(axis=0), _X)
+
+
+def _impulse_error() -> float:
+    from . import signals
+
+    return _largest_gap(signals.convolve(_X, signals.impulse(1)), _X)
 
 
 def _commutation_error() -> float:
-    import numpy as np
-
     from . import signals
 
-    x, h = np.array([1.0, 2.0, 3.0, -1.0]), np.array([0.5, -2.0, 1.0])
-    return float(np.max(np.abs(np.asarray(signals.convolve(x, h))
-                               - np.asarray(signals.convolve(h, x)))))
+    return _largest_gap(signals.convolve(_X, _H), signals.convolve(_H, _X))
+
+
+def _fourier_error() -> float:
+    """Largest gap between the direct convolution and IFFT(FFT(f) · FFT(x))."""
+    from . import signals
+
+    return _largest_gap(signals.convolve(_X, _H), signals.fft_convolve(_X, _H))
 
 
 def _separable_ratio(filters: int, f: int) -> Fraction:
     from . import accounting
 
-    return accounting.separable_cost_ratio(n=16, c=8, filters=filters, f=f)
+    with _without_weights():
+        return accounting.separable_cost_ratio(n=16, c=8, filters=filters, f=f)
 
 
 def _vgg_fc(p: _Profile) -> tuple[int, ...]:
@@ -505,8 +552,10 @@ def _seed_001() -> list[Claim]:
               "'음성(4명)은 음성으로 분류': 4 of the 10 people are negative",
               4, lambda lab: int((_confusion()[0] == 0).sum()),
               how="actual negatives (TN + FP) of basics.labels_from_counts",
-              why="The confusion matrix has TN = 1 and FP = 2, so {computed} people are actually "
-                  "negative (and 7 positive); the kit calls 2 people negative."),
+              why="TN + FP = {computed} people are actually negative. 4 = 10 − 6 takes the 6 "
+                  "true positives for all the positives, but {positives} people are positive "
+                  "(TP + FN).",
+              details={"positives": lambda lab: int((_confusion()[0] == 1).sum())}),
         Claim("dl_called_positive", s, "모델 평가 방법", "metrics",
               "Precision: the kit declared 8 people positive",
               8, lambda lab: int((_confusion()[1] == 1).sum()),
@@ -604,14 +653,17 @@ def _seed_001() -> list[Claim]:
               "AlexNet column: 224×224×3 → 11×11 conv, stride 4 → 55×55×96",
               55, lambda lab: _conv_side(224, 11, 4),
               how="shapes.conv_output_size(224, 11, s=4, strict=False)",
-              why="(224 − 11)/4 + 1 = 54.25 is not a whole number: the windows do not tile a "
+              why="(224 − 11)/4 + 1 = {exact} is not a whole number: the windows do not tile a "
                   "224 input and a framework rounds down to {computed}. The 55×55 map needs a "
-                  "227×227 input, as the AlexNet slide itself says."),
+                  "227×227 input, as the AlexNet slide itself says.",
+              details={"exact": lambda lab: float(Fraction(224 - 11, 4) + 1)}),
         Claim("dl_zfnet_input", s, "ZFNet (2013)", "architectures",
               "ZFNet input: 227×227×3", 227, lambda lab: lab.zoo("zfnet").input_shape[0],
               how="default input of models.build('zfnet')",
-              why="Zeiler & Fergus feed 224×224 crops (and table 8.1 below says 224): a 7×7 "
-                  "stride-2 conv with 1 pixel of padding maps 224 to 110, as in their Figure 3."),
+              why="Zeiler & Fergus feed {computed}×{computed} crops (and table 8.1 below says "
+                  "224): a 7×7 stride-2 conv with 1 pixel of padding maps it to {conv1}, as in "
+                  "their Figure 3.",
+              details={"conv1": lambda lab: lab.zoo("zfnet").side("conv1")}),
         Claim("dl_zf_table_zfnet", s, "ZFNet, table 8.1", "layers",
               "ZFNet column: 7×7/2 conv + max pool → 55×55×96; 5×5/2 conv + max pool → "
               "13×13×256",
@@ -645,14 +697,14 @@ def _seed_001() -> list[Claim]:
               "TOTAL memory: 24M values per image (forward pass)",
               24_000_000, _vgg16_memory, tol=0.05,
               how="input + outputs of every conv, pool and FC layer of models.build('vgg16')",
-              why="The rows of the slide's own table add up to {computed:,} values (≈15.2M), "
-                  "not 24M."),
+              why="The rows of the slide's own table add up to {computed:,} values, not 24M."),
         Claim("dl_vgg_memory_mb", s, vgg, "params",
               "…× 4 bytes ≈ 93 MB per image (value in MB = 10⁶ bytes)",
               93, lambda lab: round(_vgg16_memory(lab) * 4 / 1e6, 1), tol=0.05,
               how="the same count × 4 bytes (float32)",
               why="The listed activations take {computed} MB in float32; even the slide's "
-                  "24M × 4 bytes would be 96 MB, not 93."),
+                  "24M × 4 bytes would be {slide_bytes:g} MB, not 93.",
+              details={"slide_bytes": lambda lab: 24e6 * 4 / 1e6}),
         Claim("dl_vgg_total_params", s, vgg, "params", "TOTAL params: 138M parameters",
               138_000_000, lambda lab: lab.zoo("vgg16").params, tol=0.01,
               how="models.build('vgg16').count_params() (with biases)",
@@ -694,6 +746,13 @@ def _seed_001() -> list[Claim]:
     ]
 
 
+def _paper_params(name: str) -> float:
+    """A published parameter count in millions, from ``references.PAPER_PARAMS``."""
+    from .references import PAPER_PARAMS
+
+    return PAPER_PARAMS[name].absolute / 1e6
+
+
 def _conv_side(n: int, f: int, s: int) -> int:
     from .shapes import conv_output_size
 
@@ -720,6 +779,11 @@ def _seed_002() -> list[Claim]:
                      why="{computed:,} multiply-adds, rounded in the paper's table.")
 
     return [
+        Claim("gd_conv_theorem", s, "Convolution and Fourier Transform", "dsp",
+              "F[f * x] = F[f] F[x] (value: largest gap between the direct convolution and "
+              "IFFT(FFT(f)·FFT(x)))",
+              0, lambda lab: _fourier_error(),
+              how="signals.convolve against signals.fft_convolve (equal to 1e-12)"),
         Claim("gd_flatten", s, "Why not MLP?", "layers",
               "A 32×32×3 image stretched to 3072 × 1", 3072,
               lambda lab: _output_shape(_keras_layers().Flatten(), (32, 32, 3))[0],
@@ -766,13 +830,14 @@ def _seed_002() -> list[Claim]:
         Claim("gd_quiz_vgg19", s, quiz, "params", "VGGNet (19-layers) → 138M parameters",
               138_000_000, lambda lab: lab.zoo("vgg19").params, tol=0.01,
               how="models.build('vgg19').count_params()",
-              why="VGG-19 has {computed:,} parameters (≈144M); 138M is VGG-16 "
-                  "({vgg16:,}).", details={"vgg16": lambda lab: lab.zoo("vgg16").params}),
+              why="VGG-19 has {computed:,} parameters; 138M is VGG-16 ({vgg16:,}).",
+              details={"vgg16": lambda lab: lab.zoo("vgg16").params}),
         Claim("gd_quiz_googlenet", s, quiz, "params", "GoogLeNet (22-layers) → 4M parameters",
               4_000_000, lambda lab: lab.zoo("googlenet").params, tol=0.05,
               how="models.build('googlenet').count_params() (no auxiliary classifiers)",
-              why="The network of the paper's Table 1 has {computed:,} parameters (≈7M; the "
-                  "table's own column sums to about 6.8M). The popular '4M' does not match it."),
+              why="The network of the paper's Table 1 has {computed:,} parameters (the "
+                  "table's own column sums to about {paper:.1f}M). The popular '4M' does not match "
+                  "it.", details={"paper": lambda lab: _paper_params("googlenet")}),
         *(resnet_flops(d, v) for d, v in ((18, 1.8), (34, 3.6), (50, 3.8), (101, 7.6),
                                           (152, 11.3))),
         Claim("gd_resnet_blocks", s, "ResNets table", "architectures",
@@ -858,8 +923,9 @@ def _seed_004() -> list[Claim]:
               630_000_000, lambda lab: lab.zoo("alexnet_grouped").macs(), tol=0.05,
               how="multiply-adds (one per connection) of models.build('alexnet_grouped')",
               why="The paper's round figure, repeated by the notes: counting every weighted "
-                  "connection of the two-GPU network gives {computed:,} (≈724M), 15 % more. "
-                  "The paper gives no breakdown for 630M."),
+                  "connection of the two-GPU network gives {computed:,}, {excess:.0%} more. "
+                  "The paper gives no breakdown for 630M.",
+              details={"excess": lambda lab: lab.zoo("alexnet_grouped").macs() / 630e6 - 1}),
         Claim("cm_alexnet_conv1_spec", s, conv1, "architectures",
               "Input 227×227×3, conv1 kernel 11×11×3, stride 4",
               (227, 11, 4), lambda lab: _conv1_spec(lab.zoo("alexnet")),
@@ -869,7 +935,8 @@ def _seed_004() -> list[Claim]:
               55, lambda lab: conv_output_size(227, 11, s=2),
               how="shapes.conv_output_size(227, 11, s=2): the formula as printed",
               why="The printed formula divides by 2 and gives {computed}; the divisor is the "
-                  "stride, 4: (227 − 11)/4 + 1 = 55."),
+                  "stride, 4: (227 − 11)/4 + 1 = {right}.",
+              details={"right": lambda lab: conv_output_size(227, 11, s=4)}),
         Claim("cm_224_not_55", s, "AlexNet: 224 or 227?", "layers",
               "A 224 input cannot give 55 (11×11 kernel, stride 4)",
               Bound("!=", 55), lambda lab: _conv_side(224, 11, 4),
@@ -883,7 +950,8 @@ def _seed_004() -> list[Claim]:
               lambda lab: lab.zoo("zfnet").configs["conv1"]["strides"][0],
               how="conv1 stride of models.build('zfnet')",
               why="ZFNet's 7×7 conv1 has stride {computed} (Zeiler & Fergus, Figure 3: "
-                  "224 → 110); stride 4 is AlexNet's."),
+                  "224 → {conv1}); stride 4 is AlexNet's.",
+              details={"conv1": lambda lab: lab.zoo("zfnet").side("conv1")}),
         Claim("cm_conv1_neurons", s, conv1, "params", "conv1 has 55×55×96 = 290,400 neurons",
               290400, lambda lab: lab.zoo("alexnet").column("conv1", "activations"),
               how="activations of conv1, accounting.param_table('alexnet')"),
@@ -913,8 +981,9 @@ def _seed_004() -> list[Claim]:
               "224×224 crops of a 256×256 image plus their mirror images: 2048 per image",
               2048, lambda lab: 2 * _crop_positions(256, 224), tol=0.1,
               how="2 × (positions of a 224 window in 256)², shapes.conv_output_size",
-              why="A 224 window fits at 33 offsets per axis, so there are {computed:,} "
-                  "crops; the paper's 2048 = 32² × 2 counts 32 offsets."),
+              why="A 224 window fits at {offsets} offsets per axis of a 256 image, so there "
+                  "are {computed:,} crops; the paper's 2048 = 32² × 2 counts 32 offsets.",
+              details={"offsets": lambda lab: conv_output_size(256, 224)}),
         Claim("cm_dropout_fc", s, "Dropout", "training",
               "Dropout only in the first two FC layers", 2,
               lambda lab: len(lab.zoo("alexnet").names("Dropout")),
@@ -940,7 +1009,8 @@ def _seed_004() -> list[Claim]:
               Bound("<", 8), lambda lab: lab.zoo("googlenet").depth,
               how="weighted depth of models.build('googlenet')",
               why="GoogLeNet is much deeper: {computed} layers with weights against AlexNet's "
-                  "8. '얕은데' (shallower) should read '깊은데' (deeper)."),
+                  "{alexnet}. '얕은데' (shallower) should read '깊은데' (deeper).",
+              details={"alexnet": lambda lab: lab.zoo("alexnet").depth}),
         Claim("cm_googlenet_12x", s, "Inception", "params",
               "GoogLeNet has 1/12 of AlexNet's free parameters (value: AlexNet / GoogLeNet)",
               12, lambda lab: round(lab.zoo("alexnet_grouped").params
@@ -980,15 +1050,20 @@ def _seed_004() -> list[Claim]:
               "The 11-layer network (configuration A) is trained first", 11,
               lambda lab: lab.zoo("vgg11").depth, how="weighted depth of models.build('vgg11')"),
         Claim("cm_resnet_error_2x", s, "ResNet info", "history",
-              "Twice as good as GoogLeNet (2014): error ratio 6.67 / 3.57",
+              "Twice as good as GoogLeNet (2014) (value: ratio of their top-5 errors)",
               2, lambda lab: round(_ilsvrc("GoogLeNet", 2014)["top5_error"]
                                    / _ilsvrc("ResNet", 2015)["top5_error"], 2), tol=0.1,
-              how="references.ILSVRC", why="6.67 / 3.57 = {computed}, a little under 2."),
+              how="references.ILSVRC",
+              why="{googlenet} % / {resnet} % = {computed}, a little under 2.",
+              details={"googlenet": lambda lab: _ilsvrc("GoogLeNet", 2014)["top5_error"],
+                       "resnet": lambda lab: _ilsvrc("ResNet", 2015)["top5_error"]}),
         Claim("cm_resnet_depth_7x", s, "ResNet info", "architectures",
               "More than 7 times as deep as GoogLeNet", Bound(">", 7),
               lambda lab: round(lab.zoo("resnet152").depth / lab.zoo("googlenet").depth, 2),
               how="weighted depth of resnet152 over googlenet",
-              why="152 / 22 = {computed}: almost, but not more than, 7 times as deep."),
+              why="{resnet} / {googlenet} = {computed}: almost, but not more than, 7 times as "
+                  "deep.", details={"resnet": lambda lab: lab.zoo("resnet152").depth,
+                                    "googlenet": lambda lab: lab.zoo("googlenet").depth}),
         Claim("cm_resnet_layout", s, "ResNet 구조", "architectures",
               "No max pooling except one place, no hidden FC, no dropout "
               "(value: max pools, hidden FC layers, dropout layers)",

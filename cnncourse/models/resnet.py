@@ -10,9 +10,9 @@ Paper-exact details (these decide the parameter and multiply-add counts):
 * shortcuts are identities, except where the shape changes: there a 1x1 convolution + BN
   projects them (the paper's option B);
 * the downsampling stride of a bottleneck sits in its FIRST 1x1 convolution, as in the original
-  paper and Caffe models. With this placement ResNet-50 costs the paper's 3.8 GFLOPs (multiply-
-  adds); torchvision's "ResNet v1.5" moves the stride into the 3x3 convolution (4.1 G), which is
-  ``stride_in="3x3"`` here. The parameter count is the same either way.
+  paper and its Caffe models. Then ResNet-50 costs 3.86 G multiply-adds (conv + fc), the paper's
+  "3.8 GFLOPs"; torchvision's "ResNet v1.5" moves the stride into the 3x3 convolution, which
+  costs 4.09 G and is ``stride_in="3x3"`` here. The parameter count is the same either way.
 * padding is symmetric, as in the paper's Caffe/Torch models: explicit ``ZeroPadding2D`` before
   every strided convolution or pool, since Keras's ``"same"`` pads a stride-2 layer unevenly.
 
@@ -93,8 +93,9 @@ def _check_options(name, input_shape, num_classes, stride_in, se, reduction, blo
     reduction = positive_int(reduction, f"{name}: reduction")
     narrowest = STAGE_WIDTHS[0] * EXPANSION[block]
     if se and reduction > narrowest:
-        raise ValueError(f"{name}: reduction={reduction} would squeeze the {narrowest}-channel blocks of "
-                         f"conv2_x to zero units; use a reduction of at most {narrowest} (the paper uses 16).")
+        raise ValueError(f"{name}: reduction={reduction} would squeeze the {narrowest}-channel blocks "
+                         f"of conv2_x to zero units; use a reduction of at most {narrowest} "
+                         "(the paper uses 16).")
     return (h, w, c), num_classes, reduction
 
 
