@@ -49,9 +49,7 @@ _SYMBOLS = {"gamma": "γ", "beta": "β", "moving_mean": "μ", "moving_variance":
 def _as_model(model, what: str = "model"):
     """A built Keras model: pass one through, or build a zoo model from its name."""
     if isinstance(model, str):
-        from . import models
-
-        return models.build(model)
+        return _zoo(model)
     keras = sys.modules.get("keras")
     if keras is None or not isinstance(model, keras.Model):
         raise ValueError(
@@ -326,9 +324,11 @@ def _row(name, layer, calls, kinds) -> dict:
 # ---------------------------------------------------------------- tables and totals
 
 def param_table(model):
-    """One row per layer call site of ``model`` (InputLayer left out) as a pandas DataFrame.
+    """One row per layer of ``model`` (InputLayer left out), in graph order, as a DataFrame.
 
-    model: a built Keras model (functional or Sequential with an Input), or a zoo name.
+    model: a built Keras model (functional or Sequential with an Input), or a zoo name (then
+    built with ``shapes_only``). Nested models are opened: their layers appear as
+    ``outer/inner`` rows.
     Columns: ``name, type, output_shape`` (per image, no batch axis), ``formula`` (the count
     in words), ``weights, biases, other, params, trainable`` (parameter counts), ``macs``
     (multiply-accumulates per image) and ``activations`` (output values per image). A layer
@@ -443,8 +443,8 @@ def _stack_model(layers, input_shape, name):
 def compare_stacks(stacks: dict, input_shape):
     """Parameters and MACs of alternative layer stacks on the same input, as a DataFrame.
 
-    stacks: ``{"design name": [keras layers applied in order], ...}``; the first entry is the
-    baseline. input_shape: ``(H, W, C)`` without the batch axis. Columns: ``design, params,
+    stacks: ``{"design name": [unbuilt keras layers, applied in order], ...}``; the first
+    entry is the baseline. The layers are built with ``shapes_only`` (counted, not runnable). input_shape: ``(H, W, C)`` without the batch axis. Columns: ``design, params,
     macs, output_shape, params_ratio, macs_ratio`` (exact ``Fraction`` of the baseline).
     """
     import pandas as pd
@@ -454,7 +454,9 @@ def compare_stacks(stacks: dict, input_shape):
     shape = tuple(positive_int(d, "input_shape entry") for d in input_shape)
     rows = []
     for i, (design, layers) in enumerate(stacks.items()):
-        table = param_table(_stack_model(list(layers), shape, f"design_{i}"))
+        with shapes_only():
+            model = _stack_model(list(layers), shape, f"design_{i}")
+        table = param_table(model)
         rows.append(dict(design=design, params=int(table["params"].sum()),
                          macs=int(table["macs"].sum()),
                          output_shape=table["output_shape"].iloc[-1]))

@@ -26,7 +26,7 @@ def _summary(args) -> int:
 def _run(args) -> int:
     from . import runner
 
-    return runner.main(args.paths, timeout=args.timeout)
+    return runner.main(args.paths, timeout=args.timeout, inplace=args.inplace)
 
 
 def _bench(args) -> int:
@@ -58,6 +58,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="execute the chapter notebooks headless and print a table")
     p.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")
     p.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    p.add_argument("--inplace", action="store_true", help="write the executed notebooks back")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("bench", help="training throughput and peak memory of a zoo model")

@@ -710,30 +710,33 @@ def _rng():
     return np.random.default_rng(2024)
 
 
-@_exercise("hw2.correlate2d")
-def _correlate2d(fn):
+def _correlate_hint(got, image, kernel) -> str:
+    """Say so when the student's result is the flipped-kernel (DSP) convolution."""
     import numpy as np
 
     from . import ops
 
+    if np.allclose(got, ops.correlate2d(image, kernel[::-1, ::-1])):
+        return ("you flipped the kernel: a CNN 'convolution' slides the kernel as it is "
+                "(cross-correlation).")
+    return "output[i, j] = sum over a, b of kernel[a, b] * image[i + a, j + b]."
+
+
+@_exercise("hw2.correlate2d")
+def _correlate2d(fn):
+    from . import ops
+
     example = _worked_example("conv_3x3")
-    got = _array_result(fn, (example.input, example.filter), {}, "correlate2d(image, kernel)",
-                        example.expected)
+    what = "correlate2d(image, kernel)"
+    got = _array_result(fn, (example.input, example.filter), {}, what, example.expected)
     if got is not None:
         _fail(f"on the slide's 5x5 example correlate2d returns {got.tolist()}, the slide has "
-              f"{example.expected.tolist()}.",
-              "output[i, j] = sum over a, b of kernel[a, b] * image[i + a, j + b].")
+              f"{example.expected.tolist()}.", _correlate_hint(got, example.input, example.filter))
     image, kernel = _rng().normal(size=(6, 7)), _rng().normal(size=(2, 3))
-    expected = ops.correlate2d(image, kernel)
-    got = _array_result(fn, (image, kernel), {}, "correlate2d(image, kernel)", expected)
+    got = _array_result(fn, (image, kernel), {}, what, ops.correlate2d(image, kernel))
     if got is not None:
-        flipped = ops.correlate2d(image, kernel[::-1, ::-1])
-        hint = ("you flipped the kernel: a CNN 'convolution' slides the kernel as it is "
-                "(cross-correlation)." if np.allclose(got, flipped) else
-                "check rows against columns with a non-square kernel: kernel[a, b] meets "
-                "image[i + a, j + b].")
         _fail("on a random 6x7 image with a 2x3 kernel correlate2d disagrees with "
-              "cnncourse.ops.correlate2d.", hint)
+              "cnncourse.ops.correlate2d.", _correlate_hint(got, image, kernel))
     return "the slide's example and a random 6x7 image agree with cnncourse.ops"
 
 

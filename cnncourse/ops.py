@@ -106,13 +106,20 @@ def _add_bias(y: np.ndarray, b) -> np.ndarray:
     return y + b
 
 
+def _per_axis(padding) -> tuple:
+    """A padding argument for (rows, columns): a mode word for both, or whole numbers."""
+    if isinstance(padding, str):
+        return padding, padding
+    return pair(padding, "padding", allow_zero=True)
+
+
 def _pads(padding, size_hw, k_eff_hw, stride_hw) -> tuple[tuple[int, int], tuple[int, int]]:
     """((top, bottom), (left, right)) zeros for a padding argument."""
     if isinstance(padding, str):
         if shapes.padding_mode(padding) == "valid":
             return (0, 0), (0, 0)
         return tuple(shapes.same_padding(n, k, s) for n, k, s in zip(size_hw, k_eff_hw, stride_hw))
-    ph, pw = pair(padding, "padding", allow_zero=True)
+    ph, pw = _per_axis(padding)
     return (ph, ph), (pw, pw)
 
 
@@ -123,9 +130,11 @@ def _padded(x4, kernel_hw, stride_hw, padding, dilation_hw, pad_value=0.0) -> np
     xp = np.pad(x4, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=pad_value)
     if xp.shape[1] < k_eff[0] or xp.shape[2] < k_eff[1]:
         need = [max(-(-(k - n) // 2), 0) for k, n in zip(k_eff, x4.shape[1:3])]
-        raise ValueError(f"the {kernel_hw[0]}x{kernel_hw[1]} kernel spans {k_eff[0]}x{k_eff[1]} "
-                         f"pixels (with dilation) but the padded input is only "
-                         f"{xp.shape[1]}x{xp.shape[2]}; use padding of at least {need[0]} (rows) "
+        dilated = "" if tuple(k_eff) == tuple(kernel_hw) else \
+            f" (dilated to {k_eff[0]}x{k_eff[1]} pixels)"
+        raise ValueError(f"the {kernel_hw[0]}x{kernel_hw[1]} kernel{dilated} does not fit: the "
+                         f"padded input is only {xp.shape[1]}x{xp.shape[2]}; use padding of at "
+                         f"least {need[0]} (rows) "
                          f"and {need[1]} (columns) per side, padding='same', or a smaller "
                          "kernel or dilation.")
     return xp
@@ -263,7 +272,7 @@ def spatially_separable_conv2d(x, w_col, w_row, b=None, stride=1, padding=0) -> 
     if isinstance(padding, str):
         pad_col = pad_row = padding
     else:
-        ph, pw = pair(padding, "padding", allow_zero=True)
+        ph, pw = _per_axis(padding)
         pad_col, pad_row = (ph, 0), (0, pw)
     mid = conv2d(x, w_col, stride=(sh, 1), padding=pad_col)
     return conv2d(mid, w_row, b, stride=(1, sw), padding=pad_row)
@@ -306,18 +315,17 @@ def conv2d_transpose(x, w, b=None, stride=1, padding="valid", output_padding=Non
     kh, kw, c_out, _ = w4.shape
     (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
     n, h, wd, _ = x4.shape
+    pads = _per_axis(padding)
+    extra = (None, None) if output_padding is None else pair(output_padding, "output_padding",
+                                                             allow_zero=True)
+    out = [shapes.transpose_output_size(size, k, s, p, o, d)
+           for size, k, s, p, o, d in zip((h, wd), (kh, kw), (sh, sw), pads, extra, (dh, dw))]
     canvas = np.zeros((n, (h - 1) * sh + dh * (kh - 1) + 1, (wd - 1) * sw + dw * (kw - 1) + 1,
                        c_out))
     for a in range(kh):
         for c in range(kw):
             canvas[:, a * dh:a * dh + (h - 1) * sh + 1:sh,
                    c * dw:c * dw + (wd - 1) * sw + 1:sw, :] += x4 @ w4[a, c].T
-    pads = (padding, padding) if isinstance(padding, str) else pair(padding, "padding",
-                                                                    allow_zero=True)
-    extra = (None, None) if output_padding is None else pair(output_padding, "output_padding",
-                                                             allow_zero=True)
-    out = [shapes.transpose_output_size(size, k, s, p, o, d)
-           for size, k, s, p, o, d in zip((h, wd), (kh, kw), (sh, sw), pads, extra, (dh, dw))]
     crop = [_transpose_crop(full, size, p) for full, size, p in zip(canvas.shape[1:3], out, pads)]
     return restore(_add_bias(_window(canvas, crop, out), b))
 
@@ -345,8 +353,7 @@ def _out_area(x_shape, kernel_hw, stride, padding, dilation) -> tuple[int, int]:
         raise ValueError(f"x_shape must be (N, H, W, C) or (H, W, C); got {tuple(x_shape)}.")
     n = x_shape[0] if len(x_shape) == 4 else 1
     h, w = x_shape[-3:-1]
-    pads = (padding, padding) if isinstance(padding, str) else pair(padding, "padding",
-                                                                    allow_zero=True)
+    pads = _per_axis(padding)
     (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
     out_h = shapes.conv_output_size(h, kernel_hw[0], pads[0], sh, dh, strict=False)
     out_w = shapes.conv_output_size(w, kernel_hw[1], pads[1], sw, dw, strict=False)

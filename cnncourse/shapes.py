@@ -197,19 +197,29 @@ def _parents(layer) -> list:
     return [parent.operation for parent in nodes[0].parent_nodes] if nodes else []
 
 
-def _model_specs(model) -> list:
-    """Walk a Keras model in order; yield (spec or None, parent layers or None for 'previous')."""
+def _layer_order(model) -> list:
+    """(layer, parent layers) in execution order; parents None means 'the layer before'."""
     if type(model).__name__ == "Sequential":
         return [(layer, None) for layer in model.layers]
     return [(layer, _parents(layer)) for layer in model.layers]
 
 
+_START = ((1, 1), (1, 1))  # (rf, jump) per axis of the input itself
+
+
+def _compose(state: tuple, block: tuple) -> tuple:
+    """(rf, jump) after a block whose own field is ``block``: rf += (rf_b - 1) * jump, jump *= j_b.
+
+    A single layer is the block (f_eff, s), which gives the recurrence of the module docstring.
+    """
+    (rf, jump), (rf_b, jump_b) = state, block
+    return (tuple(r + (rb - 1) * j for r, rb, j in zip(rf, rf_b, jump)),
+            tuple(j * jb for j, jb in zip(jump, jump_b)))
+
+
 def _grow(state: tuple, spec) -> tuple:
-    """(rf, jump) per axis after one layer: rf += (f_eff - 1) * jump, jump *= s."""
-    (rf, jump), (_, kernel, stride, dilation) = state, spec
-    f_eff = tuple(effective_kernel(k, d) for k, d in zip(kernel, dilation))
-    rf = tuple(r + (fe - 1) * j for r, fe, j in zip(rf, f_eff, jump))
-    return rf, tuple(j * s for j, s in zip(jump, stride))
+    _, kernel, stride, dilation = spec
+    return _compose(state, (tuple(effective_kernel(k, d) for k, d in zip(kernel, dilation)), stride))
 
 
 def _row(spec, state) -> dict:
@@ -218,23 +228,34 @@ def _row(spec, state) -> dict:
     return dict(zip(_COLUMNS, (name, kernel, stride, dilation, jump, rf)))
 
 
-def _rows_from_model(model) -> list[dict]:
-    start = ((1, 1), (1, 1))
-    states, rows, previous = {}, [], start
-    for layer, parents in _model_specs(model):
-        incoming = previous if parents is None else _merge([states.get(id(p), start)
-                                                            for p in parents] or [start])
-        spec = _spec_from_layer(layer)
-        state = incoming if spec is None else _grow(incoming, spec)
-        if spec is not None:
-            rows.append(_row(spec, state))
-        states[id(layer)] = previous = state
-    return rows
-
-
 def _merge(states: list) -> tuple:
     """Field of a merge (Add, Concatenate): the widest field among the branches."""
     return max(states, key=lambda st: st[0])
+
+
+def _rows_from_model(model) -> tuple[list[dict], tuple]:
+    """Rows of a model's spatial layers and the (rf, jump) of its output, from its own input.
+
+    A nested model contributes its own rows, named 'block/layer' and seen through the field
+    that reaches it.
+    """
+    states, rows, previous = {}, [], _START
+    for layer, parents in _layer_order(model):
+        incoming = previous if parents is None else _merge(
+            [states.get(id(p), _START) for p in parents] or [_START])
+        if hasattr(layer, "layers"):
+            inner_rows, inner_state = _rows_from_model(layer)
+            for row in inner_rows:
+                rf, jump = _compose(incoming, (row["rf"], row["jump"]))
+                rows.append({**row, "name": f"{layer.name}/{row['name']}", "rf": rf, "jump": jump})
+            state = _compose(incoming, inner_state)
+        else:
+            spec = _spec_from_layer(layer)
+            state = incoming if spec is None else _grow(incoming, spec)
+            if spec is not None:
+                rows.append(_row(spec, state))
+        states[id(layer)] = previous = state
+    return rows, previous
 
 
 def _squeeze(table: pd.DataFrame) -> pd.DataFrame:
@@ -253,7 +274,8 @@ def receptive_field(layers_or_model) -> pd.DataFrame:
     dilation)`` tuples (ints or (h, w) pairs), or a Keras model, whose Conv/Depthwise/Separable
     convolution and pooling layers are read; other layers (activations, normalisation,
     padding, dropout) do not change the field and are left out of the table. At a merge (Add,
-    Concatenate) the widest incoming field is used.
+    Concatenate) the widest incoming field is used; the layers of a nested model appear as
+    'block/layer'.
 
     Columns: name, kernel, stride, dilation, jump (input pixels between neighbouring units), rf
     (side of the field). The first row is the input itself (rf 1, jump 1). Values are ints when
@@ -263,14 +285,14 @@ def receptive_field(layers_or_model) -> pd.DataFrame:
     [1, 3, 5]
     """
     if hasattr(layers_or_model, "layers"):
-        rows = _rows_from_model(layers_or_model)
+        rows, _ = _rows_from_model(layers_or_model)
     else:
         if isinstance(layers_or_model, (str, bytes)) or not hasattr(layers_or_model, "__iter__"):
             raise ValueError("receptive_field takes a Keras model or a list of (name, kernel, "
                              f"stride[, dilation]) tuples, got {type(layers_or_model).__name__}.")
-        state, rows = ((1, 1), (1, 1)), []
+        state, rows = _START, []
         for spec in map(_spec_from_tuple, layers_or_model):
             state = _grow(state, spec)
             rows.append(_row(spec, state))
-    first = _row(("input", (1, 1), (1, 1), (1, 1)), ((1, 1), (1, 1)))
+    first = _row(("input", (1, 1), (1, 1), (1, 1)), _START)
     return _squeeze(pd.DataFrame([first] + rows, columns=_COLUMNS))

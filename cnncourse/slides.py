@@ -36,7 +36,7 @@ from ._checks import did_you_mean
 
 __all__ = [
     "COLUMNS", "SEEDS", "TOPICS", "VERDICTS", "Bound", "Claim", "catalogue", "claims",
-    "errata", "layer_depth", "verdict",
+    "describe", "errata", "layer_depth", "pretty", "verdict",
 ]
 
 TOPICS = ("dsp", "layers", "params", "architectures", "training", "metrics", "history")
@@ -165,10 +165,15 @@ class Claim:
 
 # ---------------------------------------------------------------- computing with zoo models
 
-def _weighted_kinds():
-    import keras
+def _keras():
+    """Keras, imported with the backend's start-up chatter silenced."""
+    from ._quiet import import_backend
 
-    L = keras.layers
+    return import_backend()
+
+
+def _weighted_kinds():
+    L = _keras().layers
     return (L.Conv1D, L.Conv2D, L.Conv3D, L.DepthwiseConv2D, L.SeparableConv2D,
             L.Conv2DTranspose, L.Dense, L.EinsumDense)
 
@@ -206,7 +211,7 @@ def _without_weights():
     shapes, parameter counts and MACs are all there. Keras queues such variables for a later
     initialisation; the queue is put back as it was, so the dropped models are never filled.
     """
-    import keras
+    keras = _keras()
     from keras.src.backend.common import global_state
 
     queued = list(global_state.get_global_attribute("uninitialized_variables") or [])
@@ -339,18 +344,14 @@ def _output_shape(layer, input_shape) -> tuple:
 
 
 def _keras_layers():
-    from ._quiet import import_backend
-
-    return import_backend().layers
+    return _keras().layers
 
 
 def _selu_slope() -> float:
     """SELU's slope for positive inputs, from Keras (ELU's is 1 for any α)."""
     import numpy as np
 
-    from ._quiet import import_backend
-
-    keras = import_backend()
+    keras = _keras()
     out = keras.ops.convert_to_numpy(keras.ops.selu(np.array([1.0], dtype="float32")))
     return round(float(out[0]), 4)
 
@@ -408,6 +409,11 @@ def _seed_000() -> list[Claim]:
               "Convolution commutes, x*h = h*x (value: largest |x*h − h*x|)",
               0, lambda lab: _commutation_error(),
               how="signals.convolve in both orders on two test sequences"),
+        Claim("ml_dropout_variance", s, "9.4 Dropout, mathematical analysis", "training",
+              "p = 0.5 makes Var[δ] = p(1 − p) largest, so dropout regularises most there "
+              "(value: the keep-probability with the largest sampled variance, p = 0.1 … 0.9)",
+              0.5, lambda lab: _dropout_variance_peak(),
+              how="variance of Bernoulli(p) masks sampled by basics.dropout_output_mc"),
         Claim("ml_dilated_field", s, "9.5 Dilated convolutions", "layers",
               "A 3×3 kernel with dilation rate 2 sees a 5×5 field",
               5, lambda lab: int(receptive_field([("dilated", 3, 1, 2)])["rf"].iloc[-1]),
@@ -498,6 +504,16 @@ def _fourier_error() -> float:
     from . import signals
 
     return _largest_gap(signals.convolve(_X, _H), signals.fft_convolve(_X, _H))
+
+
+def _dropout_variance_peak(samples: int = 20_000) -> float:
+    """The p in 0.1 … 0.9 whose sampled dropout output o_D = δ·1·1 varies most."""
+    from . import basics
+
+    grid = [k / 10 for k in range(1, 10)]
+    variances = [basics.dropout_output_mc([1.0], [1.0], p, samples=samples)[1] ** 2 * samples
+                 for p in grid]
+    return grid[variances.index(max(variances))]
 
 
 def _separable_ratio(filters: int, f: int) -> Fraction:
@@ -1162,10 +1178,65 @@ def claims(topic: str | None = None, seed: str | None = None):
     chosen = [c for c in catalogue()
               if (topic is None or c.topic == topic) and (seed is None or c.seed == seed)]
     lab = _Lab()
-    return pd.DataFrame([_evaluate(c, lab) for c in chosen], columns=COLUMNS)
+    rows = [_evaluate(c, lab) for c in chosen]
+    # object columns keep each value as computed: 2178 stays an int next to 15.3 or (3, 4)
+    return pd.DataFrame({column: pd.Series([r[column] for r in rows], dtype=object)
+                         for column in COLUMNS})
 
 
 def errata(topic: str | None = None, seed: str | None = None):
     """The rows of ``claims(topic, seed)`` whose verdict is not ``ok``."""
     table = claims(topic=topic, seed=seed)
     return table[table["verdict"] != "ok"].reset_index(drop=True)
+
+
+def _shown(value, top: bool = True) -> str:
+    """One value as text: 138,000,000 at the top level, plain digits inside tuples."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_shown(v, top=False) for v in value) + ")"
+    if isinstance(value, bool) or not _is_number(value) or isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}" if top else str(value)
+    return f"{value:,.6g}" if top else f"{value:.6g}"
+
+
+def pretty(table):
+    """A copy of a ``claims()`` table with ``slide_value`` and ``computed_value`` as readable text.
+
+    Big numbers get thousands separators (138,000,000), floats 6 significant digits, fractions
+    stay exact (73/576), inequalities read like the slide ('> 7').
+    """
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame) or not {"slide_value", "computed_value"} <= set(
+            table.columns):
+        raise ValueError("pretty() takes a table returned by slides.claims() or "
+                         f"slides.errata(), got {type(table).__name__}.")
+    shown = table.copy()
+    for column in ("slide_value", "computed_value"):
+        shown[column] = [_shown(v) for v in shown[column]]
+    return shown
+
+
+def describe(table, ids=None) -> str:
+    """The rows of a ``claims()`` table as text, one block per claim, in the order of ``ids``.
+
+    Each block gives the id and source, the claim, the slide's value, the computed value and the
+    explanation, e.g. to print the errata of a chapter in full. ids: claim ids (default: all rows).
+    """
+    shown = pretty(table).set_index("id", drop=False)
+    ids = list(shown.index) if ids is None else list(ids)
+    missing = [i for i in ids if i not in shown.index]
+    if missing:
+        raise ValueError(f"no claim {missing[0]!r} in this table: "
+                         f"{did_you_mean(str(missing[0]), shown.index)}")
+    blocks = []
+    for claim_id in ids:
+        row = shown.loc[claim_id]
+        blocks.append(f"{claim_id}  ({row.source}, {row.verdict})\n"
+                      f"  claim:    {row.claim}\n"
+                      f"  slide:    {row.slide_value}\n"
+                      f"  computed: {row.computed_value}\n"
+                      f"  why:      {row.explanation}")
+    return "\n\n".join(blocks)

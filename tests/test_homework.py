@@ -64,6 +64,7 @@ def _solution_lines(notebook) -> set[str]:
 def test_release_contains_no_solution_text(tmp_path, capsys):
     assert len(NOTEBOOKS) == 4
     assert homework.release(NOTEBOOKS, out=tmp_path) == 0
+    printed = capsys.readouterr().out
     for source_path in NOTEBOOKS:
         source = nbformat.read(source_path, as_version=4)
         released = nbformat.read(tmp_path / source_path.name, as_version=4)
@@ -73,9 +74,10 @@ def test_release_contains_no_solution_text(tmp_path, capsys):
         assert not leaked, f"{source_path.name} leaks {sorted(leaked)}"
         assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")
         begins = sum(c.source.count(homework.BEGIN_SOLUTION) for c in source.cells)
-        stubs = sum(c.source.count("raise NotImplementedError()") for c in released.cells)
+        stubs = sum(c.source.count("raise NotImplementedError()") for c in released.cells
+                    if c.cell_type == "code")
         assert begins == stubs > 0
-        assert f"released {source_path.name}" in capsys.readouterr().out
+        assert f"released {source_path.name}" in printed
 
 
 def test_release_refuses_bad_input(tmp_path):
@@ -109,12 +111,12 @@ def test_unknown_exercise_suggests_the_closest_id():
 
 
 def test_slide_counts_pass(capsys):
-    # seed 001: "(1 x 5 x 5 x 6) + 6 = 156", "(6 x 5 x 5 x 16) + 16 = 2,416", 48,120, 10,164, 850;
-    # AlexNet conv1 "3 x 11 x 11 x 96 + 96 = 34,944" on a 227 input with 55 x 55 maps.
+    # seed 001: "(1 x 5 x 5 x 6) + 6 = 156", "(6 x 5 x 5 x 16) + 16 = 2,416", 48,120, 10,164, 850,
+    # and "output: 1 + (32 - 5) / 1 => (28, 28)"; seed 003: 227 gives AlexNet's 55, 224 does not.
     homework.check("hw1.lenet_conv1_params", 156)
     homework.check("hw1.lenet_params", [156, 2_416, 48_120, 10_164, 850])
-    homework.check("hw1.alexnet_conv1_params", 34_944)
     homework.check("hw1.lenet_c1_side", 28.0)  # a whole float from "/" is accepted
+    homework.check("hw1.alexnet_conv1_sides", {"out_227": 55, "out_224": 54, "unused_224": 1})
     out = capsys.readouterr().out
     assert "✓ passed: hw1.lenet_params (LeNet-5 has 61,706 parameters)" in out
     assert out.count("✓ passed:") == 4
@@ -165,7 +167,7 @@ def _divides_by_zero(*args, **kwargs):
     ("hw2.correlate2d", _correlate_flipped, "you flipped the kernel"),
     ("hw2.conv2d", _conv_without_bias, "ignores the bias"),
     ("hw2.conv2d_stride_padding", _conv_without_bias,
-     r"returns \[\[12.0, 9.0, 13.0\], .*expected \[\[1, 5, 6\], \[7, 8, 3\], \[3, 10, 4\]\]"),
+     r"slide.s padded, strided example .* returns \[\[.*\]\], expected \[\[1, 5, 6\], \[7, 8, 3\], \[3, 10, 4\]\]"),
     ("hw2.max_pool2d", _mean_pool, r"returns \[\[3.25, 5.25\], \[2.0, 2.0\]\], expected \[\[6, 8\], \[3, 4\]\]"),
     ("hw2.max_pool2d", _not_done, "NotImplementedError: not done yet"),
     ("hw2.conv2d", _divides_by_zero, "raised ZeroDivisionError: division by zero"),

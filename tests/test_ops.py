@@ -53,6 +53,16 @@ def test_seed001_max_pool_example():
     np.testing.assert_array_equal(example.compute(), example.expected)
 
 
+def test_seed004_alexnet_windows_start_every_4_pixels():
+    # seed 004: with 227 pixels, filter k covers pixels 4(k-1)+1 .. 4(k-1)+11 (1-based):
+    # 1-11, 5-15, 9-19, ..., and the 55th covers 217-227, the last pixel
+    pixels = np.arange(1, 228)[None, :]  # one row of 227 numbered pixels
+    windows = ops.im2col(pixels, (1, 11), stride=(1, 4))
+    assert windows.shape == (55, 11)
+    np.testing.assert_array_equal(windows[:3, [0, -1]], [[1, 11], [5, 15], [9, 19]])
+    np.testing.assert_array_equal(windows[-1, [0, -1]], [217, 227])
+
+
 def test_example_9_3_1_steps_match_keras():
     steps = ops.example_9_3_1()
     image, kernel = steps["input"], steps["filter"]
@@ -253,9 +263,11 @@ def test_mac_count_is_the_size_of_the_im2col_product(rng):
 # --- bad input -------------------------------------------------------------------------------
 
 def test_kernel_larger_than_padded_input_says_how_much_padding():
-    with pytest.raises(ValueError, match=r"5x5 kernel .* padded input is only 3x3; use padding "
-                                         r"of at least 1 \(rows\)"):
+    with pytest.raises(ValueError, match=r"5x5 kernel does not fit: the padded input is only "
+                                         r"3x3; use padding of at least 1 \(rows\)"):
         ops.conv2d(np.zeros((3, 3)), np.ones((5, 5)))
+    with pytest.raises(ValueError, match=r"3x3 kernel \(dilated to 7x7 pixels\) .* at least 2"):
+        ops.conv2d(np.zeros((4, 4)), np.ones((3, 3)), padding=1, dilation=3)
     with pytest.raises(ValueError, match="larger than the 2x2 input"):
         ops.correlate2d(np.zeros((2, 2)), np.ones((3, 3)))
 

@@ -56,6 +56,21 @@ def test_seed004_formula_divides_by_2_instead_of_the_stride():
     assert shapes.conv_output_size(227, 11, s=4) == 55
 
 
+def test_alexnet_feature_map_chain():
+    # seed 001: 227 -conv11/4-> 55 -pool3/2-> 27 -conv5,p2-> 27 -pool3/2-> 13 -conv3,p1 (x3)-> 13
+    # -pool3/2-> 6, and 6 x 6 x 256 feeds the first dense layer
+    side = shapes.conv_output_size(227, 11, s=4)
+    assert side == 55
+    side = shapes.pool_output_size(side, 3, s=2)
+    assert side == 27
+    side = shapes.pool_output_size(shapes.conv_output_size(side, 5, p=2), 3, s=2)
+    assert side == 13
+    for _ in range(3):
+        side = shapes.conv_output_size(side, 3, p=1)
+    assert side == 13
+    assert shapes.pool_output_size(side, 3, s=2) == 6
+
+
 def test_lenet5_feature_map_sides():
     # seed 001: 32 -conv5-> 28 -pool2-> 14 -conv5-> 10 -pool2-> 5
     sides = [32]
@@ -196,6 +211,20 @@ def test_keras_functional_field_takes_the_widest_branch():
     table = shapes.receptive_field(model)
     assert table.set_index("name")["rf"].to_dict() == {
         "input": 1, "stem": 3, "narrow": 3, "wide": 11, "pool": 13}
+    assert (table["rf"].iloc[-1], table["jump"].iloc[-1]) == measured_field(model, side)
+
+
+def test_keras_nested_block_is_seen_through_the_field_that_reaches_it():
+    side = 24
+    block = keras.Sequential([layers.Conv2D(1, 3, **ones(name="conv")),
+                              layers.MaxPooling2D(2, name="pool")], name="block")
+    inputs = keras.Input((side, side, 1))
+    x = layers.Conv2D(1, 3, **ones(name="stem"))(inputs)
+    x = layers.Conv2D(1, 3, **ones(name="head"))(block(x))
+    model = keras.Model(inputs, x)
+    table = shapes.receptive_field(model)
+    assert table["name"].tolist() == ["input", "stem", "block/conv", "block/pool", "head"]
+    assert table["rf"].tolist() == [1, 3, 5, 6, 10]
     assert (table["rf"].iloc[-1], table["jump"].iloc[-1]) == measured_field(model, side)
 
 

@@ -57,6 +57,7 @@ APPROXIMATE = {
 }
 
 OK = {
+    "ml_dropout_variance": 0.5,
     "ml_dilated_field": 5,
     "ml_dilated_params": 9,
     "ml_separable_ratio": Fraction(1, 64) + Fraction(1, 9),
@@ -319,3 +320,33 @@ def test_layer_depth_counts_the_longest_weighted_path():
 def test_layer_depth_refuses_a_non_model():
     with pytest.raises(ValueError, match="functional Keras model"):
         slides.layer_depth("vgg16")
+
+
+def test_pretty_formats_values_for_reading(table):
+    shown = slides.pretty(table.loc[["gd_quiz_vgg19", "ml_separable_ratio", "ml_vgg16_fc",
+                                     "cm_resnet_depth_7x", "dl_recall"]]).set_index("id")
+    assert shown.loc["gd_quiz_vgg19", "slide_value"] == "138,000,000"
+    assert shown.loc["gd_quiz_vgg19", "computed_value"] == "143,667,240"
+    assert shown.loc["ml_separable_ratio", "computed_value"] == "73/576"
+    assert shown.loc["ml_vgg16_fc", "slide_value"] == "(25088, 4096, 4096, 1000)"
+    assert shown.loc["cm_resnet_depth_7x", "slide_value"] == "> 7"
+    assert shown.loc["dl_recall", "computed_value"] == "0.857143"
+
+
+def test_pretty_refuses_other_tables():
+    with pytest.raises(ValueError, match="slides.claims"):
+        slides.pretty([1, 2, 3])
+
+
+def test_describe_prints_each_claim_in_full(table):
+    text = slides.describe(table, ["cm_output_formula", "dl_negatives"])
+    first, second = text.split("\n\n")
+    assert first.startswith("cm_output_formula  (004 · AlexNet: 224 or 227?, erratum)")
+    assert "  slide:    55\n  computed: 109\n" in first
+    assert "the divisor is the stride, 4: (227 − 11)/4 + 1 = 55." in first
+    assert second.startswith("dl_negatives")
+
+
+def test_describe_refuses_an_unknown_id(table):
+    with pytest.raises(ValueError, match="no claim 'dl_negative' .*did you mean 'dl_negatives'"):
+        slides.describe(table, ["dl_negative"])
