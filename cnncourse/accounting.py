@@ -25,7 +25,6 @@ import math
 import os
 import sys
 from fractions import Fraction
-from unittest import mock
 
 from ._checks import did_you_mean, positive_int
 
@@ -46,14 +45,14 @@ _SYMBOLS = {"gamma": "γ", "beta": "β", "moving_mean": "μ", "moving_variance":
 
 # ---------------------------------------------------------------- argument checks (no backend)
 
-def _as_model(model, what: str = "model"):
+def _as_model(model):
     """A built Keras model: pass one through, or build a zoo model from its name."""
     if isinstance(model, str):
         return _zoo(model)
     keras = sys.modules.get("keras")
     if keras is None or not isinstance(model, keras.Model):
         raise ValueError(
-            f"{what} must be a Keras model or a zoo name such as 'vgg16', got "
+            f"model must be a Keras model or a zoo name such as 'vgg16', got "
             f"{type(model).__name__}. Build one with cnncourse.models.build(name).")
     return model
 
@@ -210,7 +209,7 @@ def _kinds():
         dense=(L.Dense,),
         einsum=(L.EinsumDense,),
         norm=(L.BatchNormalization, L.LayerNormalization, L.GroupNormalization,
-              L.RMSNormalization),
+              L.RMSNormalization, L.Normalization),
         embedding=(L.Embedding,),
     )
 
@@ -401,13 +400,24 @@ def _plain_console(width: int):
     """Make rich (behind ``model.summary``) render plain text at ``width`` everywhere.
 
     Rich reads the terminal width from COLUMNS, and inside Jupyter it switches to a 115-column
-    HTML display that also leaves an empty output behind; both are pinned here.
+    HTML display that also leaves an empty output behind; both are pinned for the block.
     """
     import rich.console
 
-    with mock.patch.dict(os.environ, {"COLUMNS": str(width), "JUPYTER_COLUMNS": str(width)}), \
-            mock.patch.object(rich.console, "_is_jupyter", return_value=False):
+    names = ("COLUMNS", "JUPYTER_COLUMNS")
+    saved_env = {name: os.environ.get(name) for name in names}
+    saved_detector = rich.console._is_jupyter
+    os.environ.update({name: str(width) for name in names})
+    rich.console._is_jupyter = lambda: False
+    try:
         yield
+    finally:
+        rich.console._is_jupyter = saved_detector
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def summary(model, line_length: int = 98) -> str:
@@ -444,13 +454,17 @@ def compare_stacks(stacks: dict, input_shape):
     """Parameters and MACs of alternative layer stacks on the same input, as a DataFrame.
 
     stacks: ``{"design name": [unbuilt keras layers, applied in order], ...}``; the first
-    entry is the baseline. The layers are built with ``shapes_only`` (counted, not runnable). input_shape: ``(H, W, C)`` without the batch axis. Columns: ``design, params,
-    macs, output_shape, params_ratio, macs_ratio`` (exact ``Fraction`` of the baseline).
+    entry is the baseline. The layers are built with ``shapes_only`` (counted, not run).
+    input_shape: ``(H, W, C)`` without the batch axis. Columns: ``design, params, macs,
+    output_shape, params_ratio, macs_ratio`` (exact ``Fraction`` of the baseline).
     """
     import pandas as pd
 
     if not isinstance(stacks, dict) or not stacks:
         raise ValueError("stacks must be a non-empty dict {'design name': [layers, ...]}.")
+    if not isinstance(input_shape, (tuple, list)):
+        raise ValueError(f"input_shape must be a tuple such as (28, 28, 64) without the batch "
+                         f"axis, got {input_shape!r}.")
     shape = tuple(positive_int(d, "input_shape entry") for d in input_shape)
     rows = []
     for i, (design, layers) in enumerate(stacks.items()):

@@ -400,12 +400,13 @@ def check_notebooks(paths, timeout: int = 60) -> int:
 
 def _whole(answer, what: str) -> int:
     """``answer`` as an int. A whole float (55.0 from ``/``) is fine; a fraction is not."""
+    import math
     import numbers
 
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         _fail(f"{what} must be a number, got {answer!r} ({type(answer).__name__}).",
               "write the arithmetic that gives it, e.g. (5 * 5 * 1 + 1) * 6.")
-    if answer != int(answer):
+    if not math.isfinite(answer) or answer != int(answer):
         _fail(f"{what} = {answer} is not a whole number.",
               "sizes and counts are whole numbers: where the formula divides, round down with //.")
     return int(answer)
@@ -479,10 +480,11 @@ def _stack_costs(stacks: dict, input_shape) -> dict:
     return {row.design: (int(row.params), int(row.macs)) for row in frame.itertuples()}
 
 
-def _keras_layers():
+def _keras():
+    """Keras, imported with the backend's native start-up messages silenced."""
     from ._quiet import import_backend
 
-    return import_backend().layers
+    return import_backend()
 
 
 # --------------------------------------------------------------------------------------------
@@ -611,7 +613,7 @@ def _vgg16_totals(answer):
 
 
 def _bottleneck_costs() -> dict:
-    L = _keras_layers()
+    L = _keras().layers
     h, w, c = BOTTLENECK["input_shape"]
     r = BOTTLENECK["reduce"]
     return _stack_costs({
@@ -642,7 +644,7 @@ def _bottleneck(answer):
 
 
 def _separable_costs() -> dict:
-    L = _keras_layers()
+    L = _keras().layers
     f, k = SEPARABLE["filters"], SEPARABLE["kernel"]
     return _stack_costs({
         "standard": [L.Conv2D(f, k, padding="same", use_bias=False)],
@@ -823,12 +825,6 @@ def _max_pool2d(fn):
 # Homework 3: VGG-16 and ResNet-34 in Keras, compared with the zoo layer by layer
 # --------------------------------------------------------------------------------------------
 
-def _keras():
-    from ._quiet import import_backend
-
-    return import_backend()
-
-
 def _student_model(fn, what: str):
     """Call the student's builder with no arguments; it must give a Keras model."""
     model = _call(fn, what=what)
@@ -918,8 +914,18 @@ def _vgg16(fn):
     return f"{_trainable(model):,} trainable parameters, every layer matches the zoo's vgg16"
 
 
-def _block_rows(prefix: str) -> tuple[dict, ...]:
-    return tuple(r for r in _zoo_rows("resnet34") if r["name"].startswith(prefix))
+@functools.lru_cache(maxsize=None)
+def _zoo_block_rows(prefix: str) -> tuple[dict, ...]:
+    """Parameter rows of the zoo's ResNet unit ``prefix`` (e.g. ``conv3_block1_``).
+
+    A unit's layers do not depend on the depth or the image size, so a small ResNet with the
+    basic blocks of ResNet-34 (two units in conv2_x, one in each later stage) holds the same units
+    and builds much faster than ResNet-34 itself.
+    """
+    from .models import resnet
+
+    model = resnet.build_resnet("basic", (2, 1, 1, 1), input_shape=(32, 32, 3), num_classes=10)
+    return tuple(r for r in _weighted_rows(model, "the zoo's ResNet") if r["name"].startswith(prefix))
 
 
 @_exercise("hw3.basic_block")
@@ -941,7 +947,7 @@ def _basic_block(fn):
                   "the first 3x3 convolution carries the stride; when the shape changes, the "
                   "shortcut needs a 1x1 convolution with the same stride (and BatchNorm).")
         rows = _weighted_rows(keras.Model(inputs, out), what)
-        _compare_with_zoo(rows, _block_rows(zoo_prefix), f"{what} ({label})")
+        _compare_with_zoo(rows, _zoo_block_rows(zoo_prefix), f"{what} ({label})")
     return "identity and downsampling blocks match the zoo's resnet34"
 
 

@@ -302,3 +302,255 @@ def example_systems() -> dict:
     systems = [moving_average(3), scaled_delay(2.0, 1), squarer(), time_varying_gain(),
                add_constant(1.0), fir([1.0, -1.0])]
     return {system.__name__: system for system in systems}
+
+
+# --- the slides' 3x3 filters and frequency responses (chapter 2) -----------------------------
+
+SLIDE_FILTERS = {  # seed 002, "What exactly filters do?", printed to two decimals
+    "blur": ((0.06, 0.12, 0.06), (0.12, 0.25, 0.12), (0.06, 0.12, 0.06)),
+    "emboss": ((-2.0, -1.0, 0.0), (-1.0, 1.0, 1.0), (0.0, 1.0, 2.0)),
+    "outline": ((-1.0, -1.0, -1.0), (-1.0, 8.0, -1.0), (-1.0, -1.0, -1.0)),
+}
+
+
+def slide_filter(name: str) -> np.ndarray:
+    """One of the 3x3 kernels of seed 002 as printed: 'blur', 'emboss' or 'outline' -> (3, 3).
+
+    'outline' is the 8-neighbour Laplacian (its entries sum to 0). The printed 'blur' is the
+    binomial kernel [[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16 rounded to two decimals, so its
+    entries sum to 0.98, not 1 (see ``binomial_blur``).
+    """
+    if name not in SLIDE_FILTERS:
+        from ._checks import did_you_mean
+
+        raise ValueError(f"unknown slide filter {name!r}: {did_you_mean(str(name), SLIDE_FILTERS)}")
+    return np.array(SLIDE_FILTERS[name], dtype=np.float64)
+
+
+def binomial_blur(size: int = 3) -> np.ndarray:
+    """The binomial (Gaussian-like) blur: outer product of a normalised binomial row -> (size, size).
+
+    size 3 gives [[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16, whose entries sum to exactly 1, so a
+    flat image keeps its brightness.
+    """
+    from math import comb
+
+    size = positive_int(size, "size")
+    row = np.array([comb(size - 1, k) for k in range(size)], dtype=np.float64) / 2 ** (size - 1)
+    return np.outer(row, row)
+
+
+def _filter(h) -> np.ndarray:
+    try:
+        h = np.asarray(h, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"h must be a 1-D or 2-D array of real numbers ({exc}).") from None
+    if h.ndim not in (1, 2) or h.size == 0:
+        raise ValueError(f"h must be a non-empty 1-D filter (L,) or 2-D kernel (kh, kw); got "
+                         f"shape {h.shape}.")
+    return h
+
+
+def dtft(h, freq) -> np.ndarray:
+    """The filter's frequency response H(f) = sum_n h[n] exp(-2 pi i f n), evaluated exactly.
+
+    h: (L,) with freq of any shape (cycles per sample; 0 is DC, 0.5 the fastest wiggle
+    +1, -1, +1, ...) -> complex array like freq; or h: (kh, kw) with freq (..., 2) holding
+    (f_rows, f_cols) pairs -> complex array of shape freq.shape[:-1].
+    |H(0)| is the sum of the taps (the DC gain); |H| does not depend on where h starts.
+    """
+    h = _filter(h)
+    freq = np.asarray(freq, dtype=np.float64)
+    if h.ndim == 1:
+        n = np.arange(h.size)
+        return np.exp(-2j * np.pi * freq[..., None] * n) @ h
+    if freq.shape[-1:] != (2,):
+        raise ValueError(f"a 2-D kernel needs frequency pairs (f_rows, f_cols), shape (..., 2); "
+                         f"got freq of shape {freq.shape}, e.g. use (0, 0) for DC.")
+    rows, cols = np.arange(h.shape[0]), np.arange(h.shape[1])
+    phase_r = np.exp(-2j * np.pi * freq[..., 0, None] * rows)   # (..., kh)
+    phase_c = np.exp(-2j * np.pi * freq[..., 1, None] * cols)   # (..., kw)
+    return np.einsum("...a,ab,...b->...", phase_r, h, phase_c)
+
+
+def frequency_response(h, size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """H on a grid of ``size`` frequencies per axis, from -0.5 to 0.5 cycles per sample, DC centred.
+
+    h: (L,) or (kh, kw) -> (freqs (size,), H (size,) or (size, size) complex), computed with the
+    FFT of h zero-padded to size (so it samples ``dtft`` exactly); H[size // 2] (or
+    H[size // 2, size // 2]) is the DC gain. Plot ``np.abs(H)``.
+    """
+    h = _filter(h)
+    size = positive_int(size, "size")
+    if size < max(h.shape):
+        raise ValueError(f"size={size} is smaller than the filter {h.shape}; use size >= "
+                         f"{max(h.shape)} (64 gives a smooth picture).")
+    spectrum = np.fft.fftshift(np.fft.fftn(h, s=(size,) * h.ndim))
+    return np.fft.fftshift(np.fft.fftfreq(size)), spectrum
+
+
+def fft_correlate(x, h) -> np.ndarray:
+    """Full cross-correlation through the FFT: IFFT(conj(FFT(h)) * FFT(x)), re-ordered.
+
+    x: (Lx,), h: (Lh,) -> (Lx + Lh - 1,), equal to ``correlate(x, h, mode='full')``. For
+    correlation (what a CNN layer computes) the convolution theorem needs the complex
+    conjugate of h's spectrum; the plain product FFT(h) * FFT(x) gives the convolution instead.
+    """
+    x, h = _signal(x, "x"), _signal(h, "h")
+    length = x.size + h.size - 1
+    circular = np.fft.irfft(np.conj(np.fft.rfft(h, length)) * np.fft.rfft(x, length), length)
+    return np.roll(circular, h.size - 1)  # lags -(Lh - 1) .. -1 wrapped to the end come first
+
+
+# --- LTI systems, layers and shifts (chapter 3) ----------------------------------------------
+
+def predict_from_impulse_response(system, x) -> np.ndarray:
+    """What the system *would* output if it were LTI: x convolved with its impulse response.
+
+    x: (L,) -> (L,) = ``convolve(x, impulse_response(system, L))[:L]``. Equal to ``system(x)``
+    for an LTI system (up to rounding); for any other system it is a wrong guess.
+    """
+    x = _signal(x, "x")
+    return convolve(x, impulse_response(system, x.size))[:x.size]
+
+
+def lti_table(systems=None, n: int = 64, tol: float = 1e-9):
+    """Linearity and time invariance of each system, tested numerically -> pandas.DataFrame.
+
+    systems: {name: callable} (default ``example_systems()``), or a list of callables named by
+    their ``__name__``. One row per system, columns 'linear', 'time-invariant' and 'LTI' (bool).
+    tol: as in ``is_linear`` (use about 1e-5 for float32 layers).
+    """
+    import pandas as pd
+
+    if systems is None:
+        systems = example_systems()
+    elif not isinstance(systems, dict):
+        systems = {getattr(s, "__name__", repr(s)): s for s in systems}
+    rows = {}
+    for name, system in systems.items():
+        linear = is_linear(system, n=n, tol=tol)
+        invariant = is_time_invariant(system, n=n, tol=tol)
+        rows[name] = {"linear": linear, "time-invariant": invariant, "LTI": linear and invariant}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "system"
+    return table
+
+
+def _to_numpy(y) -> np.ndarray:
+    """A layer's output (a backend tensor) or an array, as float64 NumPy."""
+    if not isinstance(y, np.ndarray):
+        from ._quiet import import_backend
+
+        y = import_backend().ops.convert_to_numpy(y)
+    return np.asarray(y, dtype=np.float64)
+
+
+def layer_system(layer):
+    """A Keras 1-D layer as a system: x (L,) -> layer(x as a batch (1, L, 1)) -> (L,).
+
+    The layer must keep the length (e.g. Conv1D(1, k, padding='causal'), ReLU,
+    MaxPooling1D(2, strides=1, padding='same')) so that ``is_linear`` and ``is_time_invariant``
+    can test it. Keras computes in float32: test it with a tolerance of about 1e-5.
+    """
+    if not callable(layer):
+        raise ValueError(f"layer must be a Keras layer (callable), got {type(layer).__name__}.")
+
+    def system(x):
+        batch = np.asarray(x, dtype=np.float32)[None, :, None]
+        return _to_numpy(layer(batch))[0, :, 0]
+
+    return _named(system, getattr(layer, "name", type(layer).__name__))
+
+
+def _spatial_axes(x: np.ndarray) -> tuple[int, ...]:
+    layouts = {1: (0,), 2: (0, 1), 3: (1,), 4: (1, 2)}
+    if x.ndim not in layouts:
+        raise ValueError(f"x must be a signal (L,), an image (H, W), or a Keras batch (N, L, C) "
+                         f"or (N, H, W, C); got shape {x.shape}.")
+    return layouts[x.ndim]
+
+
+def _offsets(offset, count: int, name: str) -> tuple[int, ...]:
+    values = tuple(offset) if isinstance(offset, (tuple, list)) else (offset,) * count
+    if len(values) != count:
+        raise ValueError(f"{name} needs one entry per spatial axis ({count}); got {offset!r}.")
+    return tuple(_whole(v, f"{name}") for v in values)
+
+
+def translate(x, offset) -> np.ndarray:
+    """Shift x along its spatial axes, filling with zeros what comes in (nothing wraps round).
+
+    x: (L,), (H, W), (N, L, C) or (N, H, W, C) (Keras layout); offset: int (every spatial axis)
+    or one int per spatial axis. Positive offsets move the content to larger indices (later,
+    down, right): ``translate(x, 2)[n] == x[n - 2]``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    axes = _spatial_axes(x)
+    shifted = x
+    for axis, k in zip(axes, _offsets(offset, len(axes), "offset")):
+        if abs(k) >= x.shape[axis]:
+            raise ValueError(f"offset {k} moves everything out of an axis of length "
+                             f"{x.shape[axis]}; use |offset| < {x.shape[axis]}.")
+        shifted = np.roll(shifted, k, axis=axis)
+        lost = [slice(None)] * x.ndim
+        lost[axis] = slice(0, k) if k >= 0 else slice(x.shape[axis] + k, None)
+        shifted[tuple(lost)] = 0.0
+    return shifted
+
+
+def equivariance_gap(op, x, shift, output_shift, margin: int = 0) -> float:
+    """How far op is from commuting with a shift: max |op(translate(x, shift)) - translate(op(x), output_shift)|.
+
+    op: a function or Keras layer taking x in its layout ((N, H, W, C) for 2-D layers);
+    shift: input offset, output_shift: the offset expected at the output (shift // stride for a
+    strided layer). The comparison skips what the shifts push in or out of view and ``margin``
+    more positions at both ends of every spatial axis (where 'same' padding sees zeros).
+    0 (up to rounding) means equivariant for this x and shift.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    margin = non_negative_int(margin, "margin")
+    moved = _to_numpy(op(translate(x, shift)))
+    expected = translate(_to_numpy(op(x)), output_shift)
+    if moved.shape != expected.shape:
+        raise ValueError(f"op gave shapes {moved.shape} and {expected.shape} for the shifted and "
+                         "the original input; it must return the same shape for both.")
+    axes = _spatial_axes(expected)
+    window = [slice(None)] * expected.ndim
+    for axis, k in zip(axes, _offsets(output_shift, len(axes), "output_shift")):
+        start, stop = max(k, 0) + margin, expected.shape[axis] + min(k, 0) - margin
+        if stop <= start:
+            raise ValueError(f"nothing is left to compare on an output axis of length "
+                             f"{expected.shape[axis]} after output_shift {k} and margin {margin}; "
+                             "use a larger input or a smaller shift or margin.")
+        window[axis] = slice(start, stop)
+    return float(np.max(np.abs(moved - expected)[tuple(window)]))
+
+
+def linearity_gap(op, x1, x2, a: float = 2.0, b: float = -3.0) -> float:
+    """max |op(a x1 + b x2) - (a op(x1) + b op(x2))|: 0 (up to rounding) for a linear op.
+
+    op: any function or Keras layer; x1, x2: arrays of the same shape, in op's layout.
+    Unlike ``is_linear`` the output may have any shape (e.g. a pooling layer with stride 2).
+    """
+    x1, x2 = np.asarray(x1, dtype=np.float64), np.asarray(x2, dtype=np.float64)
+    if x1.shape != x2.shape:
+        raise ValueError(f"x1 and x2 must have the same shape; got {x1.shape} and {x2.shape}.")
+    combined = _to_numpy(op(a * x1 + b * x2))
+    return float(np.max(np.abs(combined - (a * _to_numpy(op(x1)) + b * _to_numpy(op(x2))))))
+
+
+__all__ += [
+    "SLIDE_FILTERS",
+    "binomial_blur",
+    "dtft",
+    "equivariance_gap",
+    "fft_correlate",
+    "frequency_response",
+    "layer_system",
+    "linearity_gap",
+    "lti_table",
+    "predict_from_impulse_response",
+    "slide_filter",
+    "translate",
+]

@@ -476,9 +476,10 @@ _H = (0.5, -2.0, 1.0)
 
 
 def _largest_gap(a, b) -> float:
+    """Largest absolute difference, rounded to 12 decimals (FFT round-off is ~1e-16)."""
     import numpy as np
 
-    return float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
+    return round(float(np.max(np.abs(np.asarray(a) - np.asarray(b)))), 12)
 
 
 def _sifting_error() -> float:

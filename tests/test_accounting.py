@@ -476,6 +476,12 @@ def test_bad_inputs_raise_value_errors_with_a_fix():
         accounting.reconcile("resnet5o")
     with pytest.raises(ValueError, match="takes the DataFrame returned by param_table"):
         accounting.totals([1, 2])
+    with pytest.raises(ValueError, match="input_shape must be a tuple"):
+        accounting.compare_stacks({"a": [L.Dense(2)]}, 28)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        accounting.separable_cost_ratio(n=0)
+    with pytest.raises(ValueError, match="did you mean 'paper'"):
+        accounting.explain("lenet5", "papr")
 
 
 def test_models_without_a_walkable_graph_are_refused():

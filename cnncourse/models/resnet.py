@@ -49,8 +49,8 @@ STAGE_WIDTHS = (64, 128, 256, 512)  # 3x3 width of conv2_x … conv5_x
 EXPANSION = {"basic": 1, "bottleneck": 4}  # block output channels = width * expansion
 CONVS_PER_BLOCK = {"basic": 2, "bottleneck": 3}  # weighted layers on a block's main path
 STRIDE_PLACES = ("1x1", "3x3")
-# Five stride-2 steps (conv1, pool1, conv3_1, conv4_1, conv5_1) shrink the image 32 times; below
-# 32x32 the last stages would see nothing but zero padding.
+# Five stride-2 steps (conv1, pool1, conv3_1, conv4_1, conv5_1) shrink the image 32 times, so one
+# cell of the last feature map stands for a 32x32 block of pixels (keras.applications' minimum too).
 MIN_INPUT = 32
 BN_EPSILON = 1e-5  # the value of the Torch/Caffe models and torchvision
 
@@ -66,7 +66,7 @@ def weighted_depth(block: str, blocks) -> int:
 
 
 def _check_spec(block, blocks) -> tuple[str, tuple[int, ...]]:
-    if block not in EXPANSION:
+    if not isinstance(block, str) or block not in EXPANSION:
         raise ValueError(f"block must be 'basic' or 'bottleneck', got {block!r}: "
                          f"{did_you_mean(str(block), EXPANSION)}")
     if not isinstance(blocks, (tuple, list)) or len(blocks) != len(STAGE_WIDTHS):
@@ -76,14 +76,14 @@ def _check_spec(block, blocks) -> tuple[str, tuple[int, ...]]:
 
 
 def _check_options(name, input_shape, num_classes, stride_in, se, reduction, block):
-    """Validate every argument before Keras is imported; return ``(input_shape, num_classes, reduction)``."""
+    """Validate every argument before any layer is built; return ``(input_shape, num_classes, reduction)``."""
     h, w, c = check_input_shape(input_shape, 1, name)
     if h < MIN_INPUT or w < MIN_INPUT:
         raise ValueError(
-            f"{name} needs an input of at least {MIN_INPUT}x{MIN_INPUT} pixels, got {h}x{w}: it halves "
-            f"the image five times (total stride 32), so the last stages of a smaller image would "
-            f"convolve only zero padding. Use input_shape=({max(h, MIN_INPUT)}, {max(w, MIN_INPUT)}, {c}) "
-            "or resize the images up.")
+            f"{name} needs an input of at least {MIN_INPUT}x{MIN_INPUT} pixels, got {h}x{w}: its five "
+            f"stride-2 steps (total stride 32) make each cell of the last feature map stand for a "
+            f"32x32 block of pixels, which a smaller image cannot fill. Use input_shape="
+            f"({max(h, MIN_INPUT)}, {max(w, MIN_INPUT)}, {c}) or resize the images up.")
     num_classes = check_num_classes(num_classes, name)
     if stride_in not in STRIDE_PLACES:
         raise ValueError(f"{name}: stride_in must be '1x1' (the paper) or '3x3' (torchvision's v1.5), "
