@@ -663,9 +663,9 @@ def _seed_001() -> list[Claim]:
         Claim("dl_alexnet_fc_labels", s, alex, "params",
               "The count printed under '6th: Fully Connected … 4096 neurons' is 16,781,312",
               16781312, alex_params("fc6"), how="fc6 of accounting.param_table('alexnet')",
-              why="The FC counts sit one heading too low: fc6 (the 6th layer) has {computed:,} "
-                  "parameters, printed in the pooling block above it; 16,781,312 belongs to "
-                  "fc7 and 4,097,000 to fc8, which is left without a count."),
+              why="Each FC count is printed one heading too early: fc6's {computed:,} sits in "
+                  "the pooling block above its heading, the 6th heading carries fc7's "
+                  "16,781,312, the 7th carries fc8's 4,097,000, and the 8th has none."),
         Claim("dl_zf_table_224", s, "ZFNet, table 8.1", "layers",
               "AlexNet column: 224×224×3 → 11×11 conv, stride 4 → 55×55×96",
               55, lambda lab: _conv_side(224, 11, 4),
@@ -939,9 +939,9 @@ def _seed_004() -> list[Claim]:
         Claim("cm_alexnet_connections", s, alex, "params", "630 million connections",
               630_000_000, lambda lab: lab.zoo("alexnet_grouped").macs(), tol=0.05,
               how="multiply-adds (one per connection) of models.build('alexnet_grouped')",
-              why="The paper's round figure, repeated by the notes: counting every weighted "
-                  "connection of the two-GPU network gives {computed:,}, {excess:.0%} more. "
-                  "The paper gives no breakdown for 630M.",
+              why="Counting every weighted connection (one multiply-add each) of the two-GPU "
+                  "network gives {computed:,}, {excess:.0%} more than 630M; the notes give no "
+                  "breakdown of their figure.",
               details={"excess": lambda lab: lab.zoo("alexnet_grouped").macs() / 630e6 - 1}),
         Claim("cm_alexnet_conv1_spec", s, conv1, "architectures",
               "Input 227×227×3, conv1 kernel 11×11×3, stride 4",
