@@ -73,7 +73,7 @@ def time_conv(repeats: int, keras) -> dict:
                                          for _ in range(calls)]) / calls)
         keras_s.append(_seconds(lambda: [keras.ops.convert_to_numpy(layer(x))
                                          for _ in range(calls)]) / calls)
-    return dict(model="ops.conv2d vs Conv2D (1×64×64×32, 64 3×3)", ours_s=min(numpy_s),
+    return dict(model="ops.conv2d / Conv2D", ours_s=min(numpy_s),
                 table_s=float("nan"), keras_apps_s=min(keras_s),
                 ratio=min(numpy_s) / min(keras_s), goal=5.0)
 
@@ -95,8 +95,7 @@ def main(argv=None) -> None:
     frame["within_goal"] = frame["ratio"] <= frame["goal"]
     print(f"backend {keras.backend.backend()}, keras {keras.__version__}, "
           f"best of {args.repeats} (conv: best of {max(args.repeats, 3)} × 20 calls)")
-    with pd.option_context("display.width", 140, "display.float_format", "{:.3f}".format):
-        print(frame)
+    print(frame.to_string(float_format="{:.3f}".format))
 
 
 if __name__ == "__main__":

@@ -33,20 +33,28 @@ from ._checks import pair
 __all__ = [
     "WorkedExample",
     "avg_pool2d",
+    "categorical_cross_entropy",
+    "conv1d",
     "conv2d",
     "conv2d_loops",
     "conv2d_macs",
+    "conv2d_matrix",
     "conv2d_transpose",
+    "conv2d_transpose_as_conv",
     "correlate2d",
     "depthwise_conv2d",
     "depthwise_conv2d_macs",
+    "dilate_kernel",
     "example_9_3_1",
     "im2col",
+    "insert_zeros",
+    "keras_layer_output",
     "l2_pool2d",
     "max_pool2d",
     "rank1_factors",
     "separable_conv2d",
     "separable_conv2d_macs",
+    "softmax",
     "spatially_separable_conv2d",
     "stochastic_pool2d",
     "worked_examples",
@@ -548,3 +556,178 @@ def example_9_3_1() -> dict[str, np.ndarray]:
     relu = np.maximum(conv, 0)
     return {"input": image, "filter": vertical, "padded": padded, "conv": conv, "relu": relu,
             "pooled": max_pool2d(relu, 2)}
+
+
+# --- one dimension, matrices and the transposed convolution as a convolution -----------------
+
+def conv1d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """1-D convolution layer (Keras Conv1D): ``y[i] = sum_k w[k] x[i*s + k*d]`` for each filter.
+
+    x: (N, L, C_in) | (L, C_in) | (L,); w: (k, C_in, C_out), or (k,) with a plain (L,) signal;
+    b: (C_out,) or None -> (N, L_out, C_out), in the layout of x ((L_out,) for a plain signal).
+    padding: 'valid', 'same' or a whole number p of zeros at both ends. Seed 000 writes the
+    window centred on i, ``h_j[i] = sum_k w_j[k] x[i + k]`` for k = -(z-1)/2 .. (z-1)/2, which is
+    padding='same' here; each of the H filters j gives one channel of the (L, H) feature map.
+    """
+    x, w = _float(x, "x"), _float(w, "w")
+    if x.ndim == 1:
+        if w.ndim != 1:
+            raise ValueError(f"a plain signal x (L,) goes with a plain kernel w (k,); got w of "
+                             f"shape {w.shape}. Give x a channel axis (x[:, None]) to use a "
+                             "(k, C_in, C_out) kernel.")
+        return conv1d(x[:, None], w[:, None, None], b, stride, padding, dilation)[:, 0]
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must be (N, L, C), (L, C) or (L,); got shape {x.shape}.")
+    if w.ndim != 3:
+        raise ValueError(f"w must be (k, C_in, C_out) (the Keras Conv1D layout); got shape "
+                         f"{w.shape}.")
+    y = conv2d(x[..., None, :, :], w[None], b, stride=(1, stride), padding=_padding_1d(padding),
+               dilation=(1, dilation))
+    return y[..., 0, :, :]
+
+
+def _padding_1d(padding):
+    """A conv1d padding argument as conv2d's (rows, columns) one: nothing above or below."""
+    if isinstance(padding, str):
+        return padding
+    return 0, padding
+
+
+def conv2d_matrix(input_shape, w, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """One channel's convolution as a matrix M: ``conv2d(x, w, ...).ravel() == M @ x.ravel()``.
+
+    input_shape: (H, W) of the image; w: (kh, kw) -> M: (H_out * W_out, H * W). Row r holds
+    what output pixel r takes from every input pixel: zeros outside its window (locality) and
+    the same kh * kw kernel values in every row, only shifted (weight sharing). Its transpose
+    is the transposed convolution: ``M.T @ y.ravel() == conv2d_transpose(y, w, ...).ravel()``.
+    """
+    h, width = pair(input_shape, "input_shape")
+    w = _float(w, "w")
+    if w.ndim != 2:
+        raise ValueError(f"conv2d_matrix takes one channel's kernel (kh, kw); got shape "
+                         f"{w.shape}. Pick one with w[:, :, c_in, c_out].")
+    basis = np.eye(h * width).reshape(h * width, h, width, 1)  # image k: a 1 at pixel k
+    out = conv2d(basis, w[:, :, None, None], stride=stride, padding=padding, dilation=dilation)
+    return out.reshape(h * width, -1).T
+
+
+def dilate_kernel(w, rate) -> np.ndarray:
+    """Spread a kernel's taps ``rate`` pixels apart with zeros in between (seed 000, 9.5).
+
+    w: (kh, kw) | (kh, kw, C_in, C_out) -> (rate*(kh-1)+1, rate*(kw-1)+1[, C_in, C_out]);
+    rate: int or (rows, cols). ``conv2d(x, dilate_kernel(w, d)) == conv2d(x, w, dilation=d)``:
+    a 3x3 kernel with rate 2 is a 5x5 kernel whose every second row and column are zero.
+    """
+    w = _float(w, "w")
+    if w.ndim not in (2, 4):
+        raise ValueError(f"w must be (kh, kw) or (kh, kw, C_in, C_out); got shape {w.shape}.")
+    dh, dw = pair(rate, "rate")
+    kh, kw = w.shape[:2]
+    out = np.zeros((dh * (kh - 1) + 1, dw * (kw - 1) + 1, *w.shape[2:]))
+    out[::dh, ::dw] = w
+    return out
+
+
+def insert_zeros(x, stride) -> np.ndarray:
+    """Put ``stride - 1`` zeros between neighbouring pixels of every row and column.
+
+    x: (N, H, W, C) | (H, W, C) | (H, W) -> sides ((H-1)*s + 1, (W-1)*s + 1), same layout;
+    stride: int or (rows, cols). This is the 'fancy padding' that turns a transposed
+    convolution into an ordinary one (see ``conv2d_transpose_as_conv``).
+    """
+    x4, restore = _image_batch(x)
+    sh, sw = pair(stride, "stride")
+    n, h, w, c = x4.shape
+    out = np.zeros((n, (h - 1) * sh + 1, (w - 1) * sw + 1, c))
+    out[:, ::sh, ::sw, :] = x4
+    return restore(out)
+
+
+def conv2d_transpose_as_conv(x, w, b=None, stride=1) -> np.ndarray:
+    """Transposed convolution ('valid', as Keras) done as an ordinary convolution.
+
+    Insert ``s - 1`` zeros between the input pixels, pad ``k - 1`` zeros around them (and
+    ``s - k`` more at the bottom/right when the stride exceeds the kernel), then convolve with
+    the kernel turned by 180 degrees and its channel axes swapped. Same arguments and result as
+    ``conv2d_transpose(x, w, b, stride, padding='valid')``: x: (N, H, W, C_in) | (H, W, C_in) |
+    (H, W); w: (kh, kw, C_out, C_in) | (kh, kw) -> sides (H - 1)*s + max(kh, s), ...
+    """
+    x4, restore = _image_batch(x)
+    w4 = _kernel(w, np.ndim(x), "(kh, kw, C_out, C_in) (the Keras Conv2DTranspose layout)")
+    _check_channels(x4, w4.shape[3], "w (kh, kw, C_out, C_in)")
+    kh, kw = w4.shape[:2]
+    sh, sw = pair(stride, "stride")
+    spread = insert_zeros(x4, (sh, sw))
+    padded = np.pad(spread, ((0, 0), (kh - 1, kh - 1 + max(sh - kh, 0)),
+                             (kw - 1, kw - 1 + max(sw - kw, 0)), (0, 0)))
+    turned = w4[::-1, ::-1].transpose(0, 1, 3, 2)  # (kh, kw, C_in, C_out)
+    return restore(conv2d(padded, turned, b))
+
+
+# --- the output layer ------------------------------------------------------------------------
+
+def softmax(z, axis: int = -1) -> np.ndarray:
+    """Seed 000's SoftMax output node: ``y_k = exp(z_k) / sum_j exp(z_j)`` along ``axis``.
+
+    z: (..., K) scores (logits) -> probabilities of the same shape, summing to 1 along axis.
+    The largest score is subtracted first so that exp cannot overflow; y does not change.
+    """
+    z = _float(z, "z")
+    if z.ndim == 0:
+        raise ValueError("softmax needs a vector of scores (..., K), got a single number.")
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def categorical_cross_entropy(y, t, axis: int = -1) -> np.ndarray:
+    """Seed 000's CE loss ``E = -sum_k t_k log y_k`` of each example.
+
+    y: (..., K) predicted probabilities (a softmax output); t: (..., K) targets, one-hot or a
+    distribution -> (...) one loss per example (a float for a single example). Classes with
+    t_k = 0 add nothing, so only the probability given to the right class matters for a
+    one-hot target: E = -log y_true. ``keras.losses.CategoricalCrossentropy`` averages this
+    over the batch.
+    """
+    y, t = _float(y, "y"), _float(t, "t")
+    if y.shape != t.shape:
+        raise ValueError(f"y and t must have the same shape (..., K); got {y.shape} and "
+                         f"{t.shape}. Turn class labels into one-hot rows, e.g. "
+                         "np.eye(K)[labels].")
+    if np.any(t < 0):
+        raise ValueError("t must hold non-negative targets (one-hot rows or probabilities).")
+    if np.any((y < 0) | (y > 1)) or np.any((y == 0) & (t > 0)):
+        raise ValueError("y must hold probabilities in [0, 1], and be > 0 wherever t > 0 "
+                         "(log 0 is -inf); pass the softmax output, not the raw scores.")
+    terms = np.where(t > 0, t * np.log(np.where(t > 0, y, 1.0)), 0.0)
+    loss = -np.sum(terms, axis=axis)
+    return float(loss) if loss.ndim == 0 else loss
+
+
+# --- cross-checks with Keras -----------------------------------------------------------------
+
+def keras_layer_output(layer, x, *weights) -> np.ndarray:
+    """Output of a Keras layer on x with our weights loaded: the Keras side of a cross-check.
+
+    layer: a Keras layer (or a Sequential of layers); x: its input with the batch axis, e.g.
+    (N, H, W, C); weights: arrays in the order of ``layer.weights`` (kernel, then bias, ...),
+    or none to keep the layer's own. Returns the output as a float64 NumPy array; Keras
+    computes in float32, so compare with a tolerance (``np.allclose(..., atol=1e-4)``).
+    """
+    from ._quiet import import_backend
+
+    keras = import_backend()
+    if not isinstance(layer, keras.layers.Layer):
+        raise ValueError(f"layer must be a Keras layer such as keras.layers.Conv2D(4, 3), got "
+                         f"{type(layer).__name__}.")
+    x = _float(x, "x").astype("float32")
+    if not layer.built:
+        layer.build(x.shape)
+    expected = [tuple(v.shape) for v in layer.weights]
+    given = [tuple(np.shape(w)) for w in weights]
+    if weights and given != expected:
+        raise ValueError(f"layer {layer.name!r} holds weights of shapes {expected} (in that "
+                         f"order), got {given}. Keras kernels are (kh, kw, C_in, C_out) for "
+                         "Conv2D and (kh, kw, C_out, C_in) for Conv2DTranspose.")
+    if weights:
+        layer.set_weights([np.asarray(w, "float32") for w in weights])
+    return np.asarray(keras.ops.convert_to_numpy(layer(x)), dtype=np.float64)

@@ -20,8 +20,8 @@ Example::
     table = slides.claims()                  # every claim, one row each
     slides.errata(topic="params")            # the rows of one topic whose verdict is not ok
 
-Each zoo model is built once per call, summarised, and released before the next is built,
-so the whole catalogue never holds more than one large model in memory.
+Each zoo model is built once per call, without allocating its weights (shapes are all the
+counts need), summarised and dropped: the whole catalogue takes seconds and little memory.
 """
 from __future__ import annotations
 
@@ -212,8 +212,11 @@ def _without_weights():
     initialisation; the queue is put back as it was, so the dropped models are never filled.
     """
     keras = _keras()
-    from keras.src.backend.common import global_state
-
+    try:
+        from keras.src.backend.common import global_state
+    except ImportError:  # a Keras without this internal module: build normally (slower)
+        yield
+        return
     queued = list(global_state.get_global_attribute("uninitialized_variables") or [])
     try:
         with keras.StatelessScope(initialize_variables=False):
@@ -961,7 +964,8 @@ def _seed_004() -> list[Claim]:
         Claim("cm_last_window", s, "AlexNet: 224 or 227?", "layers",
               "The 55th window covers pixels 217 … 227",
               (217, 227), lambda lab: _last_window(227, 11, 4),
-              how="window n covers 4(n−1)+1 … 4(n−1)+11, n = shapes.conv_output_size(227, 11, s=4)"),
+              how="window n covers 4(n−1)+1 … 4(n−1)+11 for n = "
+                  "shapes.conv_output_size(227, 11, s=4)"),
         Claim("cm_zfnet_stride", s, "AlexNet: 224 or 227?", "architectures",
               "From ZFNet on, conv1 is 7×7 with stride 4", 4,
               lambda lab: lab.zoo("zfnet").configs["conv1"]["strides"][0],

@@ -138,6 +138,15 @@ def _jax_memory_policy(cap_mb) -> tuple[str, int]:
     return "grow on demand", len(gpus)
 
 
+def _memory_policy(backend: str, cap_mb) -> tuple[str, int]:
+    """(GPU memory policy in words, number of GPUs) after applying it for ``backend``."""
+    if backend == "tensorflow":
+        return _tf_memory_policy(cap_mb)
+    if backend == "jax":
+        return _jax_memory_policy(cap_mb)
+    return "backend default", 0
+
+
 def _devices_text() -> str:
     """The accelerator(s) the backend sees, e.g. ``GPU x1 (NVIDIA H100)`` or ``CPU``."""
     backend = _backend_name()
@@ -213,30 +222,28 @@ def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | N
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=FutureWarning)
 
-    from ._quiet import import_backend
+    from ._quiet import import_backend, native_stderr_silenced
 
-    keras = import_backend()
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        memory, n_gpus = _tf_memory_policy(cap_mb)
-    elif backend == "jax":
-        memory, n_gpus = _jax_memory_policy(cap_mb)
-    else:
-        memory, n_gpus = "backend default", 0
-    policy = _set_precision(keras, precision, n_gpus)
+    # Seeding can import TensorFlow (Keras seeds it whenever it is installed), so its native
+    # start-up lines are silenced here as well as at the import.
+    with native_stderr_silenced():
+        keras = import_backend()
+        backend = keras.backend.backend()
+        memory, n_gpus = _memory_policy(backend, cap_mb)
+        policy = _set_precision(keras, precision, n_gpus)
+        random.seed(seed)
+        np.random.seed(seed)
+        keras.utils.set_random_seed(seed)
+        if deterministic and backend == "tensorflow":
+            import tensorflow as tf
 
-    random.seed(seed)
-    np.random.seed(seed)
-    keras.utils.set_random_seed(seed)
-    if deterministic and backend == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()
+            tf.config.experimental.enable_op_determinism()
+        devices = _devices_text()
 
     from . import __version__
 
     line = (f"cnncourse {__version__} | keras {keras.__version__} | backend {backend} "
-            f"{_backend_version(backend)} | device {_devices_text()} | precision {policy} | "
+            f"{_backend_version(backend)} | device {devices} | precision {policy} | "
             f"memory {memory} | seed {seed}")
     print(line)
     return line
@@ -456,16 +463,37 @@ def _outputs_probabilities(model) -> bool:
             getattr(activation, "__name__", "") == "softmax")
 
 
-def _compile_defaults(model, keras, jit_compile) -> None:
-    """Adam(1e-3), sparse categorical cross-entropy (from logits when there is no softmax)."""
+def _compile_defaults(model, keras, learning_rate: float, total_steps, jit_compile) -> None:
+    """Adam, sparse categorical cross-entropy (from logits when there is no softmax), accuracy.
+
+    With ``total_steps`` known, the learning rate follows a cosine from ``learning_rate`` down
+    to a tenth of it over the run, so the last epochs settle instead of jittering.
+    """
+    rate = learning_rate
+    if total_steps:
+        rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.1)
     loss = keras.losses.SparseCategoricalCrossentropy(
         from_logits=not _outputs_probabilities(model))
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss, metrics=["accuracy"],
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=["accuracy"],
                   jit_compile=jit_compile)
 
 
+def _steps_per_epoch(train, batch_size: int):
+    """Batches per epoch: from the array length, or the dataset's cardinality (None if unknown)."""
+    if not _is_dataset(train):
+        return -(-len(train[0]) // batch_size)
+    n = int(train.cardinality())
+    return n if n > 0 else None
+
+
 def _pipeline(x, y, batch_size: int, shuffle: bool, seed: int):
-    """A tf.data pipeline over in-memory arrays: shuffle each epoch, batch, prefetch."""
+    """Arrays as a tf.data pipeline on TensorFlow (shuffled each epoch, batched, prefetched).
+
+    Other backends get the arrays back: Keras' own array loader batches and shuffles them
+    without importing TensorFlow.
+    """
+    if _backend_name() != "tensorflow":
+        return x, y
     import tensorflow as tf
 
     ds = tf.data.Dataset.from_tensor_slices((x, y))
@@ -475,15 +503,19 @@ def _pipeline(x, y, batch_size: int, shuffle: bool, seed: int):
 
 
 def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int = 64,
-        checkpoint_dir=None, verbose="auto", callbacks=(), jit_compile="auto", seed: int = 0):
+        checkpoint_dir=None, verbose="auto", learning_rate: float = 1e-3, callbacks=(),
+        jit_compile="auto", seed: int = 0):
     """Train ``model`` and return Keras' ``History``; resumable with ``checkpoint_dir``.
 
     - ``train_data`` / ``validation_data``: ``(x, y)`` NumPy arrays, images ``x: (N, H, W, C)``
       and integer labels ``y: (N,)``, or a batched ``tf.data.Dataset`` of such pairs. Arrays
       are checked first (image shape against the model's input, labels against its output
-      width) and fed through a shuffling, prefetching tf.data pipeline;
-    - an uncompiled model is compiled with Adam(1e-3), sparse categorical cross-entropy and
-      accuracy (Keras adds loss scaling itself under ``mixed_float16``);
+      width) and fed through a shuffling, prefetching tf.data pipeline (on TensorFlow; other
+      backends use Keras' own array loader);
+    - an uncompiled model is compiled with Adam, sparse categorical cross-entropy and
+      accuracy; the learning rate starts at ``learning_rate`` and follows a cosine down to a
+      tenth of it by the last epoch. Keras adds loss scaling itself under ``mixed_float16``.
+      A model you compiled yourself is trained as compiled;
     - ``checkpoint_dir``: after every epoch the weights, the optimizer state and the epoch
       number are saved there; calling ``fit`` again with the same folder resumes after the
       last finished epoch, and the returned History covers only the epochs run this time
@@ -495,20 +527,26 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
     """
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}; 1e-3 suits Adam.")
     expected, width = _model_io(model)
-    name = model.name
-    train = _checked_data(train_data, expected, width, name, "train_data")
+    train = _checked_data(train_data, expected, width, model.name, "train_data")
     val = (None if validation_data is None else
-           _checked_data(validation_data, expected, width, name, "validation_data"))
+           _checked_data(validation_data, expected, width, model.name, "validation_data"))
     folder = None if checkpoint_dir is None else _checkpoint_folder(checkpoint_dir)
 
     keras = _import_keras()
     if not model.compiled:
-        _compile_defaults(model, keras, jit_compile)
-    if not _is_dataset(train):
-        train = _pipeline(*train, batch_size, shuffle=True, seed=seed)
+        steps = _steps_per_epoch(train, batch_size)
+        _compile_defaults(model, keras, learning_rate, steps and steps * epochs, jit_compile)
     if val is not None and not _is_dataset(val):
         val = _pipeline(*val, batch_size, shuffle=False, seed=seed)
+    if not _is_dataset(train):
+        train = _pipeline(*train, batch_size, shuffle=True, seed=seed)
+    if _is_dataset(train):  # batched and shuffled already
+        x, y, loader = train, None, {"shuffle": False}
+    else:                   # arrays for Keras' own loader
+        (x, y), loader = train, {"shuffle": True, "batch_size": batch_size}
 
     callbacks = list(callbacks)
     initial_epoch = 0
@@ -520,8 +558,8 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
                   f"{epochs}; nothing left to train (use a new checkpoint_dir to start over).")
         elif initial_epoch and verbose:
             print(f"cnncourse.train.fit: resuming after epoch {initial_epoch} of {epochs}.")
-    return model.fit(train, validation_data=val, epochs=epochs, initial_epoch=initial_epoch,
-                     callbacks=callbacks, verbose=verbose, shuffle=False)
+    return model.fit(x, y, validation_data=val, epochs=epochs, initial_epoch=initial_epoch,
+                     callbacks=callbacks, verbose=verbose, **loader)
 
 
 def predict_labels(model, x, batch_size: int = 256) -> np.ndarray:
@@ -662,3 +700,349 @@ def committee(members, name: str = "committee"):
         votes.append(out)
     outputs = keras.layers.Average(name=f"{name}_average")(votes)
     return keras.Model(inputs, outputs, name=name)
+
+
+# --------------------------------------------------------------------------- benchmarks
+
+
+def _default_input_shape(name: str) -> tuple:
+    """The ``input_shape`` default of the zoo builder registered as ``name``."""
+    import inspect
+
+    from . import models
+
+    fn, defaults = models.builder(name)
+    if "input_shape" in defaults:
+        return tuple(defaults["input_shape"])
+    return tuple(inspect.signature(fn).parameters["input_shape"].default)
+
+
+def _synthetic_batches(keras, shape: tuple, classes: int, batch: int, steps: int, seed: int):
+    """A loader that yields the same random batch ``steps`` times: images ``(batch, *shape)``
+    float32, labels ``(batch,)`` int32. Works on every backend (a ``keras.utils.PyDataset``)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, *shape), dtype=np.float32)
+    y = rng.integers(0, classes, size=batch).astype(np.int32)
+
+    class SameBatch(keras.utils.PyDataset):
+        def __len__(self):
+            return steps
+
+        def __getitem__(self, index):
+            return x, y
+
+    return SameBatch()
+
+
+def _peak_memory_mb(keras) -> tuple[float, str]:
+    """(peak memory in MiB, what was measured): the first GPU's allocator peak, else the
+    process's peak resident host memory."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        if tf.config.list_logical_devices("GPU"):
+            return tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20, "GPU peak"
+    elif backend == "jax":
+        import jax
+
+        gpus = [d for d in jax.devices() if d.platform == "gpu"]
+        if gpus:
+            return gpus[0].memory_stats()["peak_bytes_in_use"] / 2**20, "GPU peak"
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "host peak RSS"
+
+
+def _reset_peak_memory(keras) -> None:
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        if tf.config.list_logical_devices("GPU"):
+            tf.config.experimental.reset_memory_stats("GPU:0")
+
+
+class _StepClock:
+    """Callback factory recording the wall time at the end of every training batch."""
+
+    def __new__(cls, keras):
+        class Clock(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.stamps = []
+
+            def on_train_batch_end(self, batch, logs=None):
+                self.stamps.append(time.perf_counter())
+
+        return Clock()
+
+
+def benchmark(model: str, *, batch: int = 64, steps: int = 20, precision: str = "float32",
+              image_size: int | None = None, jit_compile="auto", warmup: int = 3) -> dict:
+    """Training throughput of the zoo model ``model`` on synthetic data, through ``fit``.
+
+    Builds the model under ``precision`` (the global policy is restored afterwards), trains
+    ``warmup + steps`` batches of random images ``(batch, S, S, C)`` (S = ``image_size`` or the
+    model's own size), and times the last ``steps``. Returns a dict: ``images_per_s``,
+    ``step_ms``, ``peak_memory_mb`` with ``memory_kind`` (GPU allocator peak, or host RSS on a
+    CPU), ``policy``, ``jit_compile``, ``input_shape``, ``params``.
+    """
+    batch = positive_int(batch, "batch")
+    steps = positive_int(steps, "steps")
+    warmup = positive_int(warmup, "warmup")
+    precision = _check_precision(precision)
+    shape = _default_input_shape(model)
+    if image_size is not None:
+        side = positive_int(image_size, "image_size")
+        shape = (side, side, shape[-1])
+
+    from . import models
+
+    keras = _import_keras()
+    previous = keras.config.dtype_policy()
+    try:
+        policy = _set_precision(keras, precision, _gpu_count(keras))
+        net = models.build(model, input_shape=shape)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    classes = int(net.outputs[0].shape[-1])
+    data = _synthetic_batches(keras, shape, classes, batch, warmup + steps, seed=0)
+    clock = _StepClock(keras)
+    _reset_peak_memory(keras)
+    fit(net, data, epochs=1, verbose=0, callbacks=[clock], jit_compile=jit_compile)
+    elapsed = clock.stamps[-1] - clock.stamps[warmup - 1]
+    peak, kind = _peak_memory_mb(keras)
+    return {"model": model, "images_per_s": batch * steps / elapsed,
+            "step_ms": 1000 * elapsed / steps, "peak_memory_mb": peak, "memory_kind": kind,
+            "policy": policy, "jit_compile": net.jit_compile, "input_shape": shape,
+            "params": int(net.count_params())}
+
+
+def _gpu_count(keras) -> int:
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return len(tf.config.list_physical_devices("GPU"))
+    if backend == "jax":
+        import jax
+
+        return sum(d.platform == "gpu" for d in jax.devices())
+    return 0
+
+
+TORCH_INSTALL = ("--vs torch needs PyTorch and torchvision. Install a matching pair, e.g. "
+                 "`pip install torch torchvision` (CPU) or the CUDA build from "
+                 "https://pytorch.org/get-started/locally/, then run the command again.")
+
+
+def _torch_missing() -> bool:
+    import importlib.util
+
+    return any(importlib.util.find_spec(m) is None for m in ("torch", "torchvision"))
+
+
+def torch_benchmark(model: str, *, batch: int, steps: int, mixed: bool, shape: tuple,
+                    classes: int, warmup: int = 3) -> dict:
+    """The same measurement on torchvision's model of the same name, in this process.
+
+    Adam, cross-entropy, the same host batch copied to the device each step (pinned memory on
+    a GPU); ``mixed``: autocast (float16 with a GradScaler on CUDA, bfloat16 on a CPU) and
+    channels-last memory layout, the usual recipe for tensor cores.
+    """
+    import torch
+    import torchvision
+
+    if model not in torchvision.models.list_models():
+        raise ValueError(f"torchvision has no model named {model!r}; --vs torch works for zoo "
+                         "models torchvision also has, e.g. resnet50, vgg16, alexnet.")
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    kwargs = {"aux_logits": False, "init_weights": True} if model in ("googlenet",
+                                                                       "inception_v3") else {}
+    net = torchvision.models.get_model(model, weights=None, num_classes=classes, **kwargs)
+    layout = torch.channels_last if mixed else torch.contiguous_format
+    net = net.to(device, memory_format=layout).train()
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn((batch, shape[2], shape[0], shape[1]), generator=gen)
+    y = torch.randint(0, classes, (batch,), generator=gen)
+    if device == "cuda":
+        x, y = x.pin_memory(), y.pin_memory()
+        torch.cuda.reset_peak_memory_stats()
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    scaler = torch.amp.GradScaler(device, enabled=mixed and device == "cuda")
+    amp_dtype = torch.float16 if device == "cuda" else torch.bfloat16
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        xb = x.to(device, non_blocking=True).contiguous(memory_format=layout)
+        yb = y.to(device, non_blocking=True)
+        optimizer.zero_grad(set_to_none=True)
+        with torch.autocast(device, dtype=amp_dtype, enabled=mixed):
+            loss = loss_fn(net(xb), yb)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+
+    for _ in range(warmup):
+        step()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    elapsed = time.perf_counter() - start
+    if device == "cuda":
+        peak, kind = torch.cuda.max_memory_allocated() / 2**20, "GPU peak"
+    else:
+        import resource
+
+        peak, kind = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "host peak RSS"
+    return {"model": model, "images_per_s": batch * steps / elapsed,
+            "step_ms": 1000 * elapsed / steps, "peak_memory_mb": peak, "memory_kind": kind,
+            "torch": torch.__version__, "torchvision": torchvision.__version__}
+
+
+def bench(model: str = "resnet50", batch: int = 64, precision: str = "auto", steps: int = 20,
+          vs: str | None = None, image_size: int | None = None) -> int:
+    """``cnncourse bench``: print training images/s and peak memory of a zoo model.
+
+    With ``vs="torch"`` also time torchvision's model of the same name in the same process and
+    print the ratio (ours / torch). Returns the exit code: 0, or 2 when torch is missing.
+    """
+    from . import models
+
+    models.builder(model)  # unknown names fail here, with a suggestion
+    batch, steps = positive_int(batch, "batch"), positive_int(steps, "steps")
+    precision = _check_precision(precision)
+    if vs not in (None, "torch"):
+        raise ValueError(f"--vs takes 'torch' only, got {vs!r}.")
+    if vs == "torch" and _torch_missing():
+        print(f"cnncourse bench: {TORCH_INSTALL}")
+        return 2
+    line = setup(precision=precision)
+    mixed = "mixed" in line.split("precision ")[1].split(" |")[0]
+    ours = benchmark(model, batch=batch, steps=steps, precision=precision, image_size=image_size)
+    rows = [("keras (cnncourse.fit)", ours)]
+    if vs == "torch":
+        theirs = torch_benchmark(model, batch=batch, steps=steps, mixed=mixed,
+                                 shape=ours["input_shape"],
+                                 classes=int(_default_num_classes(model)))
+        rows.append((f"torchvision {theirs['torchvision']}", theirs))
+    side = "x".join(map(str, ours["input_shape"]))
+    print(f"{model} | batch {batch} | {side} | {ours['policy']} | {steps} timed steps")
+    print(f"{'run':<28}{'images/s':>12}{'ms/step':>10}{'peak MiB':>11}  memory")
+    for label, r in rows:
+        print(f"{label:<28}{r['images_per_s']:>12.1f}{r['step_ms']:>10.1f}"
+              f"{r['peak_memory_mb']:>11.0f}  {r['memory_kind']}")
+    if vs == "torch":
+        print(f"ratio keras / torch (images/s): {ours['images_per_s'] / theirs['images_per_s']:.2f}")
+    return 0
+
+
+def _default_num_classes(name: str) -> int:
+    import inspect
+
+    from . import models
+
+    fn, defaults = models.builder(name)
+    return int(defaults.get("num_classes",
+                            inspect.signature(fn).parameters["num_classes"].default))
+
+
+# --------------------------------------------------------------------------- doctor
+
+
+def _doctor_rows() -> list[tuple[str, str, str, str]]:
+    """(check, status, finding, fix) for every line of ``cnncourse doctor``.
+
+    status is ``ok``, ``-`` (optional and absent: reported, not a failure) or ``FAIL``; only
+    FAIL rows carry a fix.
+    """
+    from importlib import metadata
+
+    from . import __version__, data
+
+    def ok(check, finding):
+        rows.append((check, "ok", finding, ""))
+
+    def note(check, finding):
+        rows.append((check, "-", finding, ""))
+
+    def fail(check, finding, fix):
+        rows.append((check, "FAIL", finding, fix))
+
+    rows: list[tuple[str, str, str, str]] = []
+    if sys.version_info >= (3, 10):
+        ok("python", platform.python_version())
+    else:
+        fail("python", platform.python_version(), "use Python 3.10 or newer")
+    ok("cnncourse", __version__)
+    for package in ("keras", "tensorflow", "jax", "torch"):
+        try:
+            ok(package, metadata.version(package))
+        except metadata.PackageNotFoundError:
+            if package == "keras":
+                fail(package, "not installed", "pip install -e '.[test,jax]' in the course folder")
+            else:
+                note(package, "not installed (optional)")
+    try:
+        cap = _check_memory_limit(None)
+    except ValueError as exc:
+        fail("gpu memory cap", f"${ENV_MEMORY}={os.environ.get(ENV_MEMORY)!r}", str(exc))
+        cap = None
+    try:
+        from ._quiet import native_stderr_silenced
+
+        with native_stderr_silenced():
+            keras = _import_keras()
+            backend = keras.backend.backend()
+            memory, n_gpus = _memory_policy(backend, cap)
+            devices = _devices_text()
+        ok("backend", f"{backend} {_backend_version(backend)}")
+        ok("devices", devices)
+        ok("gpu memory", memory)
+        ok("precision (auto)", "mixed" if n_gpus else "float32")
+    except Exception as exc:  # a broken install: report it, do not crash
+        fail("backend", f"fails to start: {type(exc).__name__}: {exc}"[:120],
+             "reinstall with pip install --force-reinstall keras tensorflow, or set "
+             "KERAS_BACKEND to an installed backend")
+    try:
+        ok("data source", f"{data.mnist_source()} (${data.ENV_SOURCE})")
+    except ValueError as exc:
+        fail("data source", f"${data.ENV_SOURCE}={os.environ.get(data.ENV_SOURCE)!r}", str(exc))
+    try:
+        data._load_sample(data.data_dir() / data.SAMPLE_FILE)
+        ok("mnist sample", "4,000 + 1,000 digits, sha256 ok")
+    except OSError as exc:
+        if data.keras_mnist_cached():  # the full set is there, the sample is only a fallback
+            note("mnist sample", "missing or corrupt (the Keras cache has the full set)")
+        else:
+            fail("mnist sample", "missing or corrupt", str(exc))
+    if data.keras_mnist_cached():
+        ok("keras mnist cache", "present (full MNIST)")
+    else:
+        note("keras mnist cache", "absent")
+    if data.online(2.0):
+        ok("network", "download host reachable")
+    else:
+        note("network", "offline: load_mnist() uses the shipped sample")
+    return rows
+
+
+def doctor() -> int:
+    """``cnncourse doctor``: one table of versions, devices, memory policy and data.
+
+    Returns 0 when everything needed works, 1 (after printing each fix) when something is
+    broken. Missing optional pieces (JAX, PyTorch, network) are reported, not failures.
+    """
+    rows = _doctor_rows()
+    width = max(len(row[0]) for row in rows) + 2
+    print(f"{'check':<{width}}{'status':<8}finding")
+    for check, status, finding, _ in rows:
+        print(f"{check:<{width}}{status:<8}{finding}")
+    fixes = [(check, fix) for check, status, _, fix in rows if status == "FAIL"]
+    for check, fix in fixes:
+        print(f"fix {check}: {fix}")
+    return 1 if fixes else 0

@@ -350,3 +350,12 @@ def test_describe_prints_each_claim_in_full(table):
 def test_describe_refuses_an_unknown_id(table):
     with pytest.raises(ValueError, match="no claim 'dl_negative' .*did you mean 'dl_negatives'"):
         slides.describe(table, ["dl_negative"])
+
+
+def test_weightless_builds_leave_no_variables_queued():
+    from keras.src.backend.common import global_state
+
+    before = list(global_state.get_global_attribute("uninitialized_variables") or [])
+    assert len(slides.claims(seed="003")) >= 3          # builds alexnet and resnet34
+    after = list(global_state.get_global_attribute("uninitialized_variables") or [])
+    assert after == before

@@ -57,9 +57,6 @@ class LocalResponseNormalization(keras.layers.Layer):
             window_sum = window_sum + squares[..., shift:shift + channels]
         return x / ops.power(self.k + self.alpha * window_sum, self.beta)
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
     def get_config(self):
         return {**super().get_config(), "size": self.size, "alpha": self.alpha,
                 "beta": self.beta, "k": self.k}

@@ -101,27 +101,30 @@ def plot_frequency_responses(kernels: dict, responses: dict, freqs):
     return fig
 
 
-def plot_spectra(x, h):
+def plot_spectra(x, h, n_fft: int = 128):
     """The convolution theorem in one picture: |X|, |H| and their product against |FFT(x * h)|.
 
-    x: (Lx,), h: (Lh,); spectra are taken at the full length Lx + Lh - 1. Returns the Figure.
+    x: (Lx,), h: (Lh,); spectra are FFTs of length n_fft (zero-padded; at least Lx + Lh - 1, so
+    that the product is the spectrum of the linear convolution). Returns the Figure.
     """
     x, h = np.asarray(x, dtype=float), np.asarray(h, dtype=float)
-    length = x.size + h.size - 1
-    spectrum_x, spectrum_h = np.fft.rfft(x, length), np.fft.rfft(h, length)
-    spectrum_y = np.fft.rfft(np.convolve(x, h), length)
-    f = np.fft.rfftfreq(length)
+    if n_fft < x.size + h.size - 1:
+        raise ValueError(f"n_fft={n_fft} is shorter than the convolution ({x.size + h.size - 1} "
+                         "samples); use a larger n_fft.")
+    spectrum_x, spectrum_h = np.fft.rfft(x, n_fft), np.fft.rfft(h, n_fft)
+    spectrum_y = np.fft.rfft(np.convolve(x, h), n_fft)
+    f = np.fft.rfftfreq(n_fft)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
-    left.plot(f, np.abs(spectrum_x), "o-", color=INPUT_COLOUR, label="|X(f)|")
-    left.plot(f, np.abs(spectrum_h), "s-", color=FILTER_COLOUR, label="|H(f)|")
+    left.plot(f, np.abs(spectrum_x), color=INPUT_COLOUR, label="|X(f)|")
+    left.plot(f, np.abs(spectrum_h), color=FILTER_COLOUR, label="|H(f)|")
     left.set_title("spectra of input and filter")
-    right.plot(f, np.abs(spectrum_y), "o-", color=PRODUCT_COLOUR, label="|FFT(x * h)|", lw=3,
+    right.plot(f, np.abs(spectrum_y), color=PRODUCT_COLOUR, label="|FFT(x * h)|", lw=5,
                alpha=0.5)
-    right.plot(f, np.abs(spectrum_x * spectrum_h), "k.--", label="|X(f) H(f)|")
+    right.plot(f, np.abs(spectrum_x * spectrum_h), "k--", label="|X(f) H(f)|")
     right.set_title("spectrum of the convolution = product")
     for ax in (left, right):
         ax.set_xlabel("frequency f (cycles/sample)")
-        ax.legend(loc="upper right", fontsize="small")
+        ax.legend(loc="upper left", fontsize="small")
     fig.tight_layout()
     return fig
 
