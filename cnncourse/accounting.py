@@ -140,11 +140,21 @@ def _walk(graph, inputs, prefix, record):
                 outs = _walk(inner, flat_in, f"{prefix}{operation.name}/", record)
             else:
                 outs = keras.tree.flatten(operation.compute_output_spec(*args, **kwargs))
+                _check_known(prefix + operation.name, outs)
                 record(prefix + operation.name, operation,
                        [tuple(x.shape) for x in flat_in], [tuple(x.shape) for x in outs])
             for ref, x in zip(node.outputs, outs):
                 values[id(ref)] = x
     return [values[id(t)] for t in graph.outputs]
+
+
+def _check_known(name, outputs):
+    for x in outputs:
+        if None in x.shape:
+            raise ValueError(
+                f"layer {name!r} reports an output shape with unknown axes {tuple(x.shape)} even "
+                "for a fixed input; give it explicit sizes (e.g. EinsumDense(output_shape=...) "
+                "without None) so its activations can be counted.")
 
 
 def _layer_calls(model):
@@ -239,19 +249,26 @@ def _call_macs(layer, kind, in_shapes, out_shapes):
     if kind == "dense":
         return math.prod(x) * layer.units
     if kind == "einsum":
-        return _einsum_macs(layer, y)
+        return _einsum_macs(layer, x, y)
     if kind in ("norm", "embedding"):
         return 0
     return None
 
 
-def _einsum_macs(layer, out_shape) -> int:
-    """``prod(output) × prod(contracted axes)`` for an EinsumDense equation such as ``ab,bc->ac``."""
+def _einsum_macs(layer, in_shape, out_shape) -> int:
+    """MACs of an EinsumDense call (equation such as ``abc,cd->abd``).
+
+    Every multiply-accumulate is one point of the grid spanned by all the equation's axes, so
+    the count is the product of their sizes; with an ellipsis, ``prod(output) × prod(summed)``.
+    """
     inputs, output = layer.equation.split("->")
     x_spec, w_spec = inputs.split(",")
     sizes = dict(zip(w_spec, layer.kernel.shape))
-    contracted = (set(x_spec) & set(w_spec)) - set(output)
-    return math.prod(out_shape) * math.prod(sizes[c] for c in contracted)
+    if "..." not in x_spec:
+        sizes.update(zip(x_spec, in_shape))
+        return math.prod(sizes[c] for c in set(x_spec) | set(w_spec))
+    summed = (set(x_spec) & set(w_spec)) - set(output)
+    return math.prod(out_shape) * math.prod(sizes[c] for c in summed)
 
 
 def _norm_formula(layer) -> str:

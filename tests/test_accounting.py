@@ -293,6 +293,11 @@ def test_dense_on_tokens_counts_macs_per_token():
     row = accounting.param_table(model).iloc[0]
     assert row["macs"] == 10 * 8 * 4 and row["params"] == 8 * 4 + 4
     assert row["output_shape"] == "(10, 4)"
+    einsum = stack([L.EinsumDense("abc,cd->abd", output_shape=(10, 4), name="mix")], (10, 8))
+    assert accounting.param_table(einsum).iloc[0]["macs"] == 10 * 8 * 4
+    vague = stack([L.EinsumDense("abc,cd->abd", output_shape=(None, 4), name="mix")], (10, 8))
+    with pytest.raises(ValueError, match="unknown axes"):
+        accounting.param_table(vague)
 
 
 def test_norm_depthwise_separable_transposed_rows():
@@ -355,7 +360,7 @@ def test_count_params_equals_keras_for_models_with_frozen_weights():
     assert accounting.count_params(twin) == twin.count_params() == 25_636_712
 
 
-# ------------------------------------------------------------------ cost arithmetic (seeds 000, 004)
+# ------------------------------------------------------------------ cost arithmetic (seeds 000/004)
 
 @pytest.mark.parametrize("n, c, filters, f", [(32, 16, 64, 3), (14, 8, 10, 5), (7, 3, 7, 7)])
 def test_depthwise_separable_ratio_is_1_over_H_plus_1_over_f2(n, c, filters, f):

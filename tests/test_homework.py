@@ -279,7 +279,7 @@ def test_solution_notebook_scores_full():
     assert scores.passed.all() and (scores.hint == "").all()
 
 
-def test_endless_loop_is_interrupted_and_the_rest_is_graded(tmp_path):
+def test_endless_loop_and_dead_kernel_are_scored(tmp_path):
     cells = [
         "from cnncourse import homework",
         "### BEGIN SOLUTION\nwhile True:\n    pass\n### END SOLUTION",
@@ -289,9 +289,16 @@ def test_endless_loop_is_interrupted_and_the_rest_is_graded(tmp_path):
         "### BEGIN SOLUTION\nside = 32 - 5 + 1\n### END SOLUTION",
         '# CHECK: hw1.lenet_c1_side\nhomework.check("hw1.lenet_c1_side", side)',
         '# CHECK: hw1.lenet_c1_side\nhomework.check("hw1.lenet_c1_side", 32 - 5)',
+        'homework.check("hw1.lenet_c1_side", 28)',  # an nbgrader grade cell without the CHECK line
+        "import os\nos._exit(1)",  # the kernel dies
+        '# CHECK: hw1.lenet_sides\nhomework.check("hw1.lenet_sides", [28, 14, 10, 5])',
     ]
+    notebook = new_notebook(cells=[new_code_cell(c) for c in cells])
+    notebook.cells[8].metadata["nbgrader"] = {"grade": True, "grade_id": "extra", "points": 1,
+                                              "solution": False, "locked": True,
+                                              "schema_version": 3}
     path = tmp_path / "loop.ipynb"
-    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in cells]), path)
+    nbformat.write(notebook, path)
     scores = homework.grade(path, timeout=5)
     assert scores.to_dict("records") == [
         {"exercise": "hw1.lenet_sides", "passed": False, "hint": "timed out after 5 s"},
@@ -300,6 +307,9 @@ def test_endless_loop_is_interrupted_and_the_rest_is_graded(tmp_path):
         {"exercise": "hw1.lenet_c1_side", "passed": False,
          "hint": "C1 does not map 32x32 to 27x27. Hint: out = (n + 2p - f) / s + 1 with n = 32, "
                  "f = 5, p = 0, s = 1."},
+        {"exercise": "extra", "passed": True, "hint": ""},
+        {"exercise": "hw1.lenet_sides", "passed": False,
+         "hint": "the kernel died (out of memory?) before this check ran"},
     ]
 
 

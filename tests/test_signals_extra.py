@@ -26,7 +26,8 @@ def keras():
 def test_slide_filters_as_printed_in_seed_002():
     np.testing.assert_array_equal(signals.slide_filter("blur"),
                                   [[0.06, 0.12, 0.06], [0.12, 0.25, 0.12], [0.06, 0.12, 0.06]])
-    np.testing.assert_array_equal(signals.slide_filter("emboss"), [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])
+    np.testing.assert_array_equal(signals.slide_filter("emboss"),
+                                  [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])
     np.testing.assert_array_equal(signals.slide_filter("outline"),
                                   [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]])
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 
 from .._checks import pair, positive_int
 
@@ -50,8 +51,8 @@ def check_input_shape(input_shape, min_hw, name: str, channels: int | None = Non
             f"Use input_shape=({max(h, min_h)}, {max(w, min_w)}, {c}) or larger.")
     if channels is not None and c != channels:
         raise ValueError(
-            f"{name} takes {channels}-channel images, got {c} channels in input_shape={tuple(input_shape)}. "
-            f"Use input_shape=({h}, {w}, {channels}).")
+            f"{name} takes {channels}-channel images, got {c} channels in "
+            f"input_shape={tuple(input_shape)}. Use input_shape=({h}, {w}, {channels}).")
     return h, w, c
 
 
@@ -62,7 +63,7 @@ def check_num_classes(num_classes, name: str) -> int:
 
 def check_rate(value, name: str) -> float:
     """A dropout rate in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
         raise ValueError(f"{name} must be a number in [0, 1), got {value!r}. "
                          "Use 0 to switch dropout off.")
     return float(value)
@@ -110,9 +111,9 @@ def counting_only():
     Such a model cannot be called or trained. On leaving, the deferred variables are dropped
     from Keras's global to-do list, so nothing allocates them later.
     """
+    keras = keras_module()  # first, so the backend's start-up chatter stays silenced
     from keras.src.backend.common import global_state
 
-    keras = keras_module()
     pending = "uninitialized_variables"
     before = list(global_state.get_global_attribute(pending, []) or [])
     try:

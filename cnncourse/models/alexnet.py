@@ -52,7 +52,7 @@ def _check_conv1_tiling(input_shape, name):
 
 @register("alexnet", grouped=False)
 @register("alexnet_grouped", grouped=True)
-def alexnet(grouped, input_shape=(227, 227, 3), num_classes=1000, dropout=0.5):
+def alexnet(grouped=False, input_shape=(227, 227, 3), num_classes=1000, dropout=0.5):
     """AlexNet: ``(N, 227, 227, 3)`` -> ``(N, num_classes)`` softmax probabilities.
 
     conv1 96@11x11/4 (55x55) -> LRN -> pool 3x3/2 (27) -> conv2 256@5x5 (27) -> LRN -> pool

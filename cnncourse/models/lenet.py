@@ -4,7 +4,9 @@ The layer names are the paper's: C = convolution, S = subsampling, F = fully con
 Simplifications the slides make, kept here: every C3 map sees all six S2 maps (the paper
 connects each to a subset: 1,516 weights instead of 2,416), S2/S4 are plain average pools
 (the paper gives each map a trainable coefficient and bias), and the output is a softmax
-(the paper uses Euclidean RBF units). With them the parameter count is 61,706.
+(the paper uses Euclidean RBF units). With them the parameter count is 61,706 instead of
+the paper's 60,000 trainable parameters: +900 for the full C3, -44 for the pool
+coefficients, +850 for the trainable output layer.
 """
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def _stem(ax, n, values, colour, label=None, marker="o"):
 
 
 def plot_decomposition(terms, start: int = 0):
-    """x[n] = sum_k x[k] delta[n - k] as a stack: one scaled, shifted impulse a row, x at the bottom.
+    """x[n] = sum_k x[k] delta[n - k] as a stack: one scaled, shifted impulse a row, x at the end.
 
     terms: (L, L) from ``signals.decompose(x)`` (row k is x[k] delta[n - k]); start: index of the
     first sample. Returns the Figure.
@@ -93,7 +93,8 @@ def plot_frequency_responses(kernels: dict, responses: dict, freqs):
         ax = axes[1, column]
         image = ax.imshow(np.abs(responses[name]), cmap="magma", extent=extent)
         fig.colorbar(image, ax=ax, fraction=0.046)
-        ax.set_title(f"|H|, DC gain {np.abs(responses[name][freqs.size // 2, freqs.size // 2]):.2f}",
+        centre = freqs.size // 2
+        ax.set_title(f"|H|, DC gain {np.abs(responses[name][centre, centre]):.2f}",
                      fontsize="small")
         ax.set_xlabel("f columns (cycles/pixel)")
         ax.set_ylabel("f rows")
