@@ -330,8 +330,8 @@ def slide_filter(name: str) -> np.ndarray:
 def binomial_blur(size: int = 3) -> np.ndarray:
     """The binomial (Gaussian-like) blur, the outer product of a normalised binomial row.
 
-    size -> (size, size). size 3 gives [[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16, whose entries sum to exactly 1, so a
-    flat image keeps its brightness.
+    size -> (size, size). size 3 gives [[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16, whose entries
+    sum to exactly 1, so a flat image keeps its brightness.
     """
     from math import comb
 

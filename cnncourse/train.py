@@ -490,6 +490,13 @@ def _outputs_probabilities(model) -> bool:
             getattr(activation, "__name__", "") == "softmax")
 
 
+def _default_jit_compile(keras):
+    """Keras' "auto", except False for TensorFlow on a CPU (XLA is slower there)."""
+    if keras.backend.backend() == "tensorflow" and not _gpu_count(keras):
+        return False
+    return "auto"
+
+
 def _compile_defaults(model, keras, learning_rate: float, total_steps, jit_compile) -> None:
     """Adam, sparse categorical cross-entropy (from logits when there is no softmax), accuracy.
 
@@ -501,6 +508,8 @@ def _compile_defaults(model, keras, learning_rate: float, total_steps, jit_compi
         rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.1)
     loss = keras.losses.SparseCategoricalCrossentropy(
         from_logits=not _outputs_probabilities(model))
+    if jit_compile is None:
+        jit_compile = _default_jit_compile(keras)
     model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss, metrics=["accuracy"],
                   jit_compile=jit_compile)
 
@@ -533,7 +542,7 @@ def _pipeline(x, y, batch_size: int, shuffle: bool, seed: int):
 
 def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int = 64,
         checkpoint_dir=None, verbose="auto", learning_rate: float = 1e-3, callbacks=(),
-        jit_compile="auto", seed: int = 0):
+        jit_compile=None, seed: int = 0):
     """Train ``model`` and return Keras' ``History``; resumable with ``checkpoint_dir``.
 
     - ``train_data`` / ``validation_data``: ``(x, y)`` NumPy arrays, images ``x: (N, H, W, C)``
@@ -550,7 +559,10 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
       last finished epoch, and the returned History covers only the epochs run this time
       (``saved_history(checkpoint_dir)`` has them all). A folder that cannot be written
       raises OSError before training starts;
-    - ``verbose="auto"`` shows Keras' progress bar (one line per epoch with 2, silent with 0).
+    - ``verbose="auto"`` shows Keras' progress bar (one line per epoch with 2, silent with 0);
+    - ``jit_compile`` (used when ``fit`` compiles): None means Keras' "auto" (XLA where it
+      can) except on TensorFlow without a GPU, where XLA made LeNet-5 training about twice
+      as slow in our measurements, so it is off there.
 
     Raises ValueError naming the expected and the received shapes or labels and the fix.
     """
@@ -807,7 +819,7 @@ class _StepClock:
 
 
 def benchmark(model: str, *, batch: int = 64, steps: int = 20, precision: str = "float32",
-              image_size: int | None = None, jit_compile="auto", warmup: int = 3) -> dict:
+              image_size: int | None = None, jit_compile=None, warmup: int = 3) -> dict:
     """Training throughput of the zoo model ``model`` on synthetic data, through ``fit``.
 
     Builds the model under ``precision`` (the global policy is restored afterwards), trains
