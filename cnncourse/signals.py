@@ -318,7 +318,7 @@ def slide_filter(name: str) -> np.ndarray:
 
     'outline' is the 8-neighbour Laplacian (its entries sum to 0). The printed 'blur' is the
     binomial kernel [[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16 rounded to two decimals, so its
-    entries sum to 0.98, not 1 (see ``binomial_blur``).
+    entries sum to 0.97, not 1 (see ``binomial_blur``).
     """
     if name not in SLIDE_FILTERS:
         from ._checks import did_you_mean

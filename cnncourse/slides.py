@@ -478,6 +478,12 @@ _X = (3.0, -1.0, 2.0, 0.5, 4.0)  # test sequences for the DSP identities
 _H = (0.5, -2.0, 1.0)
 
 
+def _slide_blur():
+    from .signals import slide_filter
+
+    return slide_filter("blur")
+
+
 def _largest_gap(a, b) -> float:
     """Largest absolute difference, rounded to 12 decimals (FFT round-off is ~1e-16)."""
     import numpy as np
@@ -804,6 +810,12 @@ def _seed_002() -> list[Claim]:
               "IFFT(FFT(f)·FFT(x)))",
               0, lambda lab: _fourier_error(),
               how="signals.convolve against signals.fft_convolve (equal to 1e-12)"),
+        Claim("gd_blur_sum", s, "What exactly filters do?", "dsp",
+              "The printed 3×3 blur kernel averages its neighbourhood (weights sum to 1)",
+              1.0, lambda lab: round(float(_slide_blur().sum()), 10),
+              how="sum of signals.slide_filter('blur')",
+              why="The entries add up to {computed}: the slide rounds [[1,2,1],[2,4,2],[1,2,1]]/16 "
+                  "to two decimals (0.0625 → 0.06, 0.125 → 0.12), so the blur darkens an image by 3%."),
         Claim("gd_flatten", s, "Why not MLP?", "layers",
               "A 32×32×3 image stretched to 3072 × 1", 3072,
               lambda lab: _output_shape(_keras_layers().Flatten(), (32, 32, 3))[0],

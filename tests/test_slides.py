@@ -31,6 +31,7 @@ ERRATA = {
     "gd_conv_pad_stride_example": (((1, 6, 5), (7, 10, 9), (7, 10, 8)),
                                    ((1, 5, 6), (7, 8, 3), (3, 10, 4)), "erratum"),
     "gd_vgg_pool": ((3, 2), (2, 2), "erratum"),                       # VGG: 2×2 max pool, stride 2
+    "gd_blur_sum": (1.0, 4 * 0.06 + 4 * 0.12 + 0.25, "erratum"),      # rounded 1/16, 2/16, 4/16
     "gd_quiz_vgg19": (138_000_000, 143_667_240, "erratum"),           # torchvision / keras.io
     "gd_quiz_googlenet": (4_000_000, 6_998_552, "erratum"),
     "cm_alexnet_connections": (630_000_000, 724_406_816, "erratum"),
