@@ -9,7 +9,8 @@ the zoo and ``accounting`` themselves:
   the exact Jacobian of a stack of ReLU branches with or without skips, so a notebook can show
   ``∂x_L/∂x_0 = I + Σ ∂F_l + …``; ``input_gradients`` and ``neighbour_correlation`` reproduce the
   "shattered gradients" picture (Balduzzi et al. 2017) of seed 002;
-* **squeeze-and-excitation** — ``se_block_params`` (the paper's 2C²/r + C/r + C),
+* **squeeze-and-excitation** — ``se_block_params`` (the paper's 2C²/r + C/r + C), ``se_steps``
+  (the squeeze, gates and output of a block for real inputs),
   ``se_overhead`` (SE-ResNet against ResNet for several r), ``se_extra_ops`` (what SE adds to
   one forward pass), ``se_cnn`` (a small MNIST CNN with or without SE) and ``fire_module`` /
   ``single_block_model`` (SqueezeNet's fire module next to an SE block, the two the slides mix up);
@@ -35,7 +36,7 @@ from ._checks import did_you_mean, non_negative_int, pair, positive_int
 __all__ = [
     "ILSVRC_ZOO", "SINGLE_MODEL_TOP5", "zoo_counts",
     "branch_weights", "stack_jacobian", "input_gradients", "neighbour_correlation",
-    "se_block_params", "se_overhead", "se_extra_ops", "se_cnn", "fire_module",
+    "se_block_params", "se_steps", "se_overhead", "se_extra_ops", "se_cnn", "fire_module",
     "single_block_model", "mixing_as_convolutions", "params_vs_error",
 ]
 
@@ -257,6 +258,36 @@ def se_overhead(reductions=(2, 4, 8, 16, 32, 64), depth: int = 50):
     frame = pd.DataFrame(rows)
     frame.attrs["resnet"] = plain
     return frame
+
+
+def se_steps(model, x, name: str = "se") -> dict:
+    """The intermediate results of the SE block ``name`` of ``model`` for the inputs ``x``.
+
+    model: a Keras model (with weights) holding an ``senet.se_block`` called ``name``, e.g.
+    ``single_block_model("se", (7, 7, 64))``; x: a batch the model accepts. Returns NumPy
+    arrays: ``input`` (N, H, W, C) the block's input, ``squeeze`` (N, C) the channel means,
+    ``gates`` (N, C) the sigmoid outputs s_c and ``output`` (N, H, W, C) the re-weighted map.
+    """
+    keras = _keras()
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model must be a Keras model, got {type(model).__name__}.")
+    layer_names = {layer.name for layer in model.layers}
+    parts = [f"{name}_squeeze", f"{name}_expand", f"{name}_scale"]
+    if not set(parts) <= layer_names:
+        raise ValueError(f"model {model.name!r} has no SE block named {name!r} (layers "
+                         f"{parts}); {did_you_mean(f'{name}_scale', layer_names)}")
+    x = np.asarray(x, dtype="float32")
+    expected = tuple(model.inputs[0].shape[1:])
+    if x.ndim != len(expected) + 1 or x.shape[1:] != expected:
+        raise ValueError(f"x must have shape (N, {', '.join(map(str, expected))}) for model "
+                         f"{model.name!r}, got {x.shape}.")
+    scale = model.get_layer(parts[2])
+    block_input = scale.input[0] if isinstance(scale.input, list) else scale.input
+    probe = keras.Model(model.input, [block_input, *(model.get_layer(p).output for p in parts)])
+    block_in, squeeze, gates, output = (keras.ops.convert_to_numpy(t) for t in probe(x))
+    n = len(x)
+    return {"input": block_in, "squeeze": squeeze.reshape(n, -1),
+            "gates": gates.reshape(n, -1), "output": output}
 
 
 def se_extra_ops(model):

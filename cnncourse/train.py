@@ -540,6 +540,27 @@ def _pipeline(x, y, batch_size: int, shuffle: bool, seed: int):
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+def _fit_to_devices(keras, train, val, batch_size: int):
+    """Under a JAX ``DataParallel`` over n devices every batch must split evenly: check that
+    ``batch_size`` is a multiple of n and drop the last ``len % n`` images of each array pair
+    (at most n - 1), so the final, shorter batch splits evenly too."""
+    engine = keras.distribution.distribution() if hasattr(keras, "distribution") else None
+    if engine is None or not hasattr(engine, "device_mesh"):
+        return train, val
+    n = int(np.size(engine.device_mesh.devices))
+    if batch_size % n:
+        raise ValueError(f"batch_size={batch_size} does not split over the {n} devices of the "
+                         f"strategy; use a multiple of {n}, e.g. {n * max(1, batch_size // n)}.")
+
+    def trim(pair):
+        if pair is None or _is_dataset(pair):
+            return pair
+        keep = len(pair[0]) - len(pair[0]) % n
+        return pair[0][:keep], pair[1][:keep]
+
+    return trim(train), trim(val)
+
+
 def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int = 64,
         checkpoint_dir=None, verbose="auto", learning_rate: float = 1e-3, callbacks=(),
         jit_compile=None, seed: int = 0):
@@ -577,6 +598,7 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
     folder = None if checkpoint_dir is None else _checkpoint_folder(checkpoint_dir)
 
     keras = _import_keras()
+    train, val = _fit_to_devices(keras, train, val, batch_size)
     if not model.compiled:
         steps = _steps_per_epoch(train, batch_size)
         _compile_defaults(model, keras, learning_rate, steps and steps * epochs, jit_compile)

@@ -204,6 +204,17 @@ def test_resnet_macs_within_5_percent_of_paper_flops(depth):
     assert macs == pytest.approx(references.PAPER_MACS[name].absolute, rel=0.05)
 
 
+def test_stride_in_3x3_resnet50_costs_the_three_wide_1x1_convs_more():
+    """torchvision's "v1.5" puts the stride in the 3×3: its first 1×1 of stages 3-5 then runs
+    at the input resolution, which lifts ResNet-50 past the paper's 3.8 G by 7.6%."""
+    v1 = accounting.totals(table("resnet50"))["macs"]
+    v15 = accounting.count_macs(zoo("resnet50", stride_in="3x3"))
+    extra = sum(c_in * c_in // 2 * (side * side - side * side // 4)
+                for c_in, side in ((256, 56), (512, 28), (1024, 14)))
+    assert v15 - v1 == extra == 231_211_008
+    assert v15 / 3.8e9 > 1.05
+
+
 @pytest.mark.parametrize("name", ["resnet18", "resnet34", "resnet101", "resnet152", "vgg11",
                                   "vgg13", "vgg16_bn"])
 def test_trainable_counts_equal_torchvision_docs(name):

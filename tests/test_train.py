@@ -97,7 +97,7 @@ def test_mixed_precision_is_honoured_by_models_and_fit(digits):
     assert model.layers[1].compute_dtype == "bfloat16"
     assert model.layers[1].variable_dtype == "float32"
     (x, y), _ = digits
-    history = train.fit(model, (x[:256], y[:256]), epochs=1, batch_size=64, verbose=0)
+    history = train.fit(model, (x[:128], y[:128]), epochs=1, batch_size=64, verbose=0)
     assert np.isfinite(history.history["loss"][0])
 
 
@@ -234,11 +234,6 @@ def test_interrupted_run_resumes_after_its_last_finished_epoch(tmp_path, digits)
     steps = -(-len(x) // batch)
     folder = tmp_path / "ckpt"
 
-    train.setup(seed=0)
-    uninterrupted = train.fit(tiny_cnn(), (x, y), validation_data=val, epochs=epochs,
-                              batch_size=batch, verbose=0)
-
-    train.setup(seed=0)
     first = tiny_cnn()
     with pytest.raises(Interrupt):
         train.fit(first, (x, y), validation_data=val, epochs=epochs, batch_size=batch,
@@ -256,7 +251,7 @@ def test_interrupted_run_resumes_after_its_last_finished_epoch(tmp_path, digits)
     resumed = train.fit(second, (x, y), validation_data=val, epochs=epochs, batch_size=batch,
                         checkpoint_dir=folder, callbacks=[probe], verbose=0)
     assert resumed.epoch == [2, 3, 4]  # epochs 3, 4, 5 in 1-based counting
-    assert 2 + len(resumed.epoch) == len(uninterrupted.epoch) == epochs
+    assert 2 + len(resumed.epoch) == epochs  # what an uninterrupted run trains
     assert probe.iterations == 2 * steps  # the optimizer state came back too
     for restored, saved in zip(probe.weights, saved_weights):
         np.testing.assert_array_equal(restored, saved)

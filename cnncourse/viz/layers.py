@@ -9,7 +9,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib.patches import Rectangle
 
 from .signals import FILTER_COLOUR, plot_matrix

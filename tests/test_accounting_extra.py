@@ -1,0 +1,47 @@
+"""Plots of chapter 5 (cnncourse.viz.counting): they draw the counts accounting computed."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from cnncourse import accounting, viz  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_params_and_macs_bars_are_each_weighted_layers_share():
+    table = accounting.param_table("lenet5")
+    params_ax, macs_ax = viz.plot_params_and_macs(table)
+    weighted = table[table["params"] > 0]
+    drawn = [p.get_width() for p in params_ax.patches]
+    assert np.allclose(drawn, 100 * weighted["params"] / 61_706)   # the slide's LeNet-5 total
+    assert np.isclose(sum(p.get_width() for p in macs_ax.patches), 100)
+    assert [t.get_text() for t in params_ax.get_yticklabels()] == ["c1", "c3", "c5", "f6", "output"]
+    assert params_ax.figure.get_suptitle() == "lenet5"
+
+
+def test_count_bars_label_every_bar_with_its_value():
+    ax = viz.plot_count_bars({"mnist_mlp": 669_706, "mnist_cnn": 20_490}, title="MNIST")
+    assert [p.get_height() for p in ax.patches] == [669_706, 20_490]
+    assert [t.get_text() for t in ax.texts] == ["669,706", "20,490"]
+    assert ax.get_yscale() == "log" and ax.get_title() == "MNIST"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: viz.plot_params_and_macs(pd.DataFrame({"name": ["a"]})), "param_table"),
+    (lambda: viz.plot_params_and_macs(
+        pd.DataFrame({"name": ["pool"], "params": [0], "macs": [0]})), "no layer with parameters"),
+    (lambda: viz.plot_count_bars({}), "non-empty dict"),
+    (lambda: viz.plot_count_bars({"a": 0, "b": 3}), "log=False"),
+])
+def test_bad_input_raises_value_error_with_a_fix(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
