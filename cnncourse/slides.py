@@ -25,7 +25,6 @@ counts need), summarised and dropped: the whole catalogue takes seconds and litt
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -202,27 +201,11 @@ def layer_depth(model) -> int:
     return max(depth[id(t._keras_history.operation)] for t in model.outputs)
 
 
-@contextlib.contextmanager
 def _without_weights():
-    """Build Keras models inside this block without allocating their weights.
+    """Build zoo models without allocating their weights (see ``models._common.counting_only``)."""
+    from .models._common import counting_only
 
-    Inside ``keras.StatelessScope(initialize_variables=False)`` a layer records each variable's
-    shape and initializer but fills nothing, so VGG-19 costs milliseconds instead of 575 MB;
-    shapes, parameter counts and MACs are all there. Keras queues such variables for a later
-    initialisation; the queue is put back as it was, so the dropped models are never filled.
-    """
-    keras = _keras()
-    try:
-        from keras.src.backend.common import global_state
-    except ImportError:  # a Keras without this internal module: build normally (slower)
-        yield
-        return
-    queued = list(global_state.get_global_attribute("uninitialized_variables") or [])
-    try:
-        with keras.StatelessScope(initialize_variables=False):
-            yield
-    finally:
-        global_state.set_global_attribute("uninitialized_variables", queued)
+    return counting_only()
 
 
 class _Profile:

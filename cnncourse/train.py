@@ -234,10 +234,13 @@ def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | N
         random.seed(seed)
         np.random.seed(seed)
         keras.utils.set_random_seed(seed)
-        if deterministic and backend == "tensorflow":
+        if backend == "tensorflow":
             import tensorflow as tf
 
-            tf.config.experimental.enable_op_determinism()
+            if deterministic:
+                tf.config.experimental.enable_op_determinism()
+            if quiet:  # e.g. tf.function retracing notes, which would land in stderr
+                tf.get_logger().setLevel("ERROR")
         devices = _devices_text()
 
     from . import __version__
@@ -756,10 +759,12 @@ def committee(members, name: str = "committee"):
     (in_shape, _), = shapes
     inputs = keras.Input(shape=in_shape, name=f"{name}_input")
     votes = []
-    for m in members:
-        out = m(inputs)
+    for i, m in enumerate(members, 1):
+        # a fresh name per member, so that three copies of one architecture can sit side by side
+        member = keras.Model(m.inputs, m.outputs, name=f"{name}_member{i}")
+        out = member(inputs)
         if not _outputs_probabilities(m):
-            out = keras.layers.Softmax(name=f"{m.name}_softmax")(out)
+            out = keras.layers.Softmax(name=f"{name}_member{i}_softmax")(out)
         votes.append(out)
     outputs = keras.layers.Average(name=f"{name}_average")(votes)
     return keras.Model(inputs, outputs, name=name)
