@@ -70,7 +70,6 @@ def _graph_of(model):
 
 # ---------------------------------------------------------------- building without weights
 
-@contextlib.contextmanager
 def shapes_only():
     """Build models inside this block with shapes but no weight values: fast, for counting only.
 
@@ -81,17 +80,12 @@ def shapes_only():
         with accounting.shapes_only():
             model = models.build("resnet152")
         accounting.count_macs(model)
-    """
-    import keras
-    from keras.src.backend.common import global_state  # Keras' list of deferred variables
 
-    pending = list(global_state.get_global_attribute("uninitialized_variables") or [])
-    try:
-        with keras.StatelessScope(initialize_variables=False):
-            yield
-    finally:
-        # Forget this block's variables, so no later scope initialises them behind our back.
-        global_state.set_global_attribute("uninitialized_variables", pending)
+    (The zoo's ``models._common.counting_only``, under the name the accounting reads best.)
+    """
+    from .models._common import counting_only
+
+    return counting_only()
 
 
 # ---------------------------------------------------------------- walking the graph

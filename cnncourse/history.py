@@ -86,19 +86,22 @@ def zoo_counts(names, **options):
     ``input_shape=(32, 32, 3)``. Models are built with ``accounting.shapes_only`` (no weight
     values), so even Mixer-H/14 takes about a second. Returns a DataFrame indexed by ``model``
     with columns ``params`` (trainable, the papers' convention), ``head`` (trainable parameters
-    of the last layer with weights: the classifier) and ``macs`` (multiply-accumulates of the
-    weighted layers for one image, what the ResNet paper calls FLOPs).
+    of the last layer with weights: the classifier), ``macs`` (multiply-accumulates of the
+    weighted layers for one image, what the ResNet paper calls FLOPs) and ``depth`` (weighted
+    layers on the longest input-to-output path, ``slides.layer_depth``: VGG-16 -> 16,
+    GoogLeNet -> 22; an SE block's two FC layers count too).
     """
     import pandas as pd
 
     from . import accounting
+    from .slides import layer_depth
 
     rows = []
     for name in _names(names):
         model = _counting_model(name, **options)
         rows.append(dict(model=name, params=_trainable(model),
                          head=sum(math.prod(v.shape) for v in _head(model).trainable_weights),
-                         macs=accounting.count_macs(model)))
+                         macs=accounting.count_macs(model), depth=layer_depth(model)))
     return pd.DataFrame(rows).set_index("model")
 
 
@@ -482,7 +485,7 @@ def mixing_as_convolutions(model, images, block: int = 0):
 
     frame = pd.DataFrame([
         dict(mlp="token mixing", dense_kernel=(s, d_s),
-             conv_layer=f"DepthwiseConv2D {h}×{w}, depth multiplier {d_s}, shared over {c} channels",
+             conv_layer=f"DepthwiseConv2D {h}×{w}, multiplier {d_s}, shared",
              conv_kernel=(h, w, c, d_s), max_abs_difference=_max_gap(dense_tokens, conv_tokens)),
         dict(mlp="channel mixing", dense_kernel=(c, d_c), conv_layer=f"Conv2D 1×1, {d_c} filters",
              conv_kernel=(1, 1, c, d_c),

@@ -761,7 +761,7 @@ def committee(members, name: str = "committee"):
     votes = []
     for i, m in enumerate(members, 1):
         # a fresh name per member, so that three copies of one architecture can sit side by side
-        member = keras.Model(m.inputs, m.outputs, name=f"{name}_member{i}")
+        member = keras.Model(m.input, m.output, name=f"{name}_member{i}")
         out = member(inputs)
         if not _outputs_probabilities(m):
             out = keras.layers.Softmax(name=f"{name}_member{i}_softmax")(out)

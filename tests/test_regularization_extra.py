@@ -54,3 +54,15 @@ def test_pick_frequencies_show_probability_and_frequency_side_by_side():
 def test_bad_input_raises_value_error_with_a_fix(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_weight_bars_take_feature_names_from_a_series_index():
+    import pandas as pd
+
+    ax = viz.plot_weights({"fit": pd.Series([1.0, 0.0], index=["x1", "x2"])})
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["x1", "x2"]
+
+
+def test_statistics_maps_write_each_cells_label():
+    fig = viz.plot_statistics_maps({"instance": ops.statistics_map("instance", 2, 3)})
+    assert [t.get_text() for t in fig.axes[0].texts] == ["0", "1", "2", "3", "4", "5"]

@@ -11,8 +11,8 @@ from matplotlib.colors import ListedColormap
 __all__ = ["plot_dropout_variance", "plot_pick_frequencies", "plot_statistics_maps",
            "plot_weights"]
 
-_PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
-            "#ff9da7", "#9c755f", "#bab0ac")
+_PALETTE = tuple(plt.get_cmap("tab20").colors + plt.get_cmap("tab20b").colors
+                 + plt.get_cmap("tab20c").colors)  # 60 distinct colours
 
 
 def plot_statistics_maps(maps: dict, size: float = 2.6):
@@ -20,7 +20,7 @@ def plot_statistics_maps(maps: dict, size: float = 2.6):
 
     maps: ``{title: (N, C) integer labels}`` as ``cnncourse.ops.statistics_map`` returns;
     cells of one colour are normalised together (each cell stands for all H×W positions of
-    that sample and channel). Returns the Figure.
+    that sample and channel); each cell also shows its label. Returns the Figure.
     """
     if not isinstance(maps, dict) or not maps:
         raise ValueError("maps must be a non-empty dict {title: (N, C) label array}.")
@@ -32,6 +32,8 @@ def plot_statistics_maps(maps: dict, size: float = 2.6):
             raise ValueError(f"map {title!r} must be (N, C), got shape {labels.shape}.")
         colours = ListedColormap([_PALETTE[i % len(_PALETTE)] for i in range(labels.max() + 1)])
         ax.imshow(labels, cmap=colours, vmin=-0.5, vmax=labels.max() + 0.5)
+        for (row, col), label in np.ndenumerate(labels):
+            ax.text(col, row, str(label), ha="center", va="center", fontsize="small")
         ax.set_xticks(np.arange(labels.shape[1] + 1) - 0.5, minor=True)
         ax.set_yticks(np.arange(labels.shape[0] + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="white", linewidth=2)
@@ -59,9 +61,13 @@ def plot_dropout_variance(p, sampled, exact, ax=None):
 
 
 def plot_weights(weights: dict, ax=None):
-    """Grouped bars of fitted weights, one colour per fit: ``{label: (n,) weights}``; the Axes."""
+    """Grouped bars of fitted weights, one colour per fit: ``{label: (n,) weights}``; the Axes.
+
+    The features are numbered from 0, or named by the index when the weights are pandas Series.
+    """
     if not isinstance(weights, dict) or not weights:
         raise ValueError("weights must be a non-empty dict {label: 1-D array}.")
+    first = next(iter(weights.values()))
     arrays = [np.ravel(np.asarray(w, dtype=float)) for w in weights.values()]
     if len({a.size for a in arrays}) != 1:
         raise ValueError("every fit must have the same number of weights.")
@@ -72,7 +78,9 @@ def plot_weights(weights: dict, ax=None):
     for i, (label, a) in enumerate(zip(weights, arrays)):
         ax.bar(np.arange(n) + (i - (k - 1) / 2) * width, a, width, label=label, color=f"C{i}")
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(np.arange(n))
+    index = getattr(first, "index", None)
+    names = list(range(n)) if index is None or callable(index) else list(index)
+    ax.set_xticks(np.arange(n), [str(name) for name in names])
     ax.set(xlabel="input feature", ylabel="weight")
     ax.legend(fontsize="small")
     return ax
