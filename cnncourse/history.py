@@ -526,9 +526,10 @@ def params_vs_error():
     """ILSVRC entries next to the parameter count of their architecture, one row per zoo model.
 
     From ``references.ILSVRC`` (top-5 error of the entry, %) and ``zoo_counts`` (trainable
-    parameters, MACs of ONE network at the paper's input size). Columns: ``year, model, zoo,
-    params, macs, top5_error, winner, entry`` (what the entry was — always an ensemble, so the
-    error belongs to several networks and the count to one). Entries without a zoo model (the
+    parameters, MACs and depth of ONE network at the paper's input size). Columns: ``year, model,
+    zoo, params, macs, depth, top5_error, winner, entry`` (what the entry was — always an
+    ensemble, so the error belongs to several networks and the count to one). Entries without a
+    zoo model (the
     2010/2011 winners and 2016's ensemble) are left out.
     """
     import pandas as pd
@@ -545,6 +546,7 @@ def params_vs_error():
         for zoo in zoo_names:
             rows.append(dict(year=entry.year, model=entry.model, zoo=zoo,
                              params=int(counts.loc[zoo, "params"]),
-                             macs=int(counts.loc[zoo, "macs"]), top5_error=entry.top5_error,
+                             macs=int(counts.loc[zoo, "macs"]),
+                             depth=int(counts.loc[zoo, "depth"]), top5_error=entry.top5_error,
                              winner=entry.winner, entry=note))
     return pd.DataFrame(rows)

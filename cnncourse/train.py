@@ -27,7 +27,7 @@ from ._checks import did_you_mean, non_negative_int, positive_int
 
 __all__ = [
     "EpochCheckpoint", "bench", "benchmark", "binary_metrics", "classification_table",
-    "committee", "doctor", "fit", "full_mode", "labels_from_counts", "predict_labels",
+    "committee", "doctor", "evaluate", "fit", "full_mode", "labels_from_counts", "predict_labels",
     "replicas", "saved_history", "setup", "strategy",
 ]
 
@@ -626,6 +626,26 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
             print(f"cnncourse.train.fit: resuming after epoch {initial_epoch} of {epochs}.")
     return model.fit(x, y, validation_data=val, epochs=epochs, initial_epoch=initial_epoch,
                      callbacks=callbacks, verbose=verbose, **loader)
+
+
+def evaluate(model, x, y, batch_size: int = 256) -> dict[str, float]:
+    """Test accuracy and cross-entropy (mean negative log-probability of the true class) of a
+    softmax model, from one pass of ``predict``; ``x: (N, H, W, C)``, ``y: (N,)``.
+    Computed with scikit-learn, so any model that outputs class probabilities works."""
+    from sklearn import metrics
+
+    expected, width = _model_io(model)
+    x, y = np.asarray(x), np.asarray(y)
+    _check_images(x, expected, model.name, "x")
+    _check_labels(y, len(x), width, model.name, "y")
+    probs = np.asarray(model.predict(x, batch_size=positive_int(batch_size, "batch_size"),
+                                     verbose=0), dtype=np.float64)
+    if probs.min() < 0 or not np.allclose(probs.sum(axis=-1), 1.0, atol=1e-2):
+        raise ValueError(f"evaluate needs class probabilities, but the outputs of {model.name!r} "
+                         "are not (they do not sum to 1): add a keras.layers.Softmax() on top.")
+    probs /= probs.sum(axis=-1, keepdims=True)  # float32 round-off; sklearn wants exact sums
+    return {"accuracy": float(metrics.accuracy_score(y, probs.argmax(axis=-1))),
+            "cross_entropy": float(metrics.log_loss(y, probs, labels=np.arange(width)))}
 
 
 def predict_labels(model, x, batch_size: int = 256) -> np.ndarray:

@@ -17,7 +17,8 @@ def _close_figures():
 
 
 def test_statistics_maps_draw_one_panel_per_method_with_its_pair_count():
-    maps = {"batch": ops.statistics_map("batch", 4, 6), "group": ops.statistics_map("group", 4, 6, 3)}
+    maps = {"batch": ops.statistics_map("batch", 4, 6),
+            "group": ops.statistics_map("group", 4, 6, 3)}
     fig = viz.plot_statistics_maps(maps)
     first, second = fig.axes
     assert np.array_equal(first.images[0].get_array(), maps["batch"])

@@ -377,6 +377,34 @@ def test_committee_averages_member_probabilities(digits):
     assert team.count_params() == sum(m.count_params() for m in members)
 
 
+def test_committee_cross_entropy_is_at_most_the_members_mean(digits):
+    """-log of an average probability <= the average of -log probabilities (Jensen), so a
+    committee's cross-entropy can never exceed its members' mean: a check that cannot drift."""
+    (x, y), (x_te, y_te) = digits
+    members = []
+    for i in range(3):
+        train.setup(seed=i)
+        member = tiny_cnn(f"c{i}")
+        train.fit(member, (x, y), epochs=1, batch_size=128, verbose=0)
+        members.append(member)
+    scores = [train.evaluate(m, x_te, y_te) for m in members]
+    team = train.evaluate(train.committee(members), x_te, y_te)
+    assert team["cross_entropy"] <= np.mean([s["cross_entropy"] for s in scores]) + 1e-9
+    assert 0 < team["accuracy"] <= 1
+
+
+def test_evaluate_refuses_logits(digits):
+    from cnncourse._quiet import import_backend
+
+    keras = import_backend()
+    _, (x, y) = digits
+    inputs = keras.Input((8, 8, 1))
+    logits = keras.Model(inputs, keras.layers.Dense(10)(keras.layers.Flatten()(inputs)),
+                         name="logits")
+    with pytest.raises(ValueError, match="add a keras.layers.Softmax"):
+        train.evaluate(logits, x, y)
+
+
 def test_committee_members_must_agree():
     from cnncourse._quiet import import_backend
 

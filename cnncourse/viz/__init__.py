@@ -13,5 +13,8 @@ for _info in pkgutil.iter_modules(__path__):
         continue
     _module = importlib.import_module(f"{__name__}.{_info.name}")
     for _name in getattr(_module, "__all__", []):
+        if _name in globals():
+            raise ImportError(f"cnncourse.viz.{_info.name} exports {_name!r}, which another viz "
+                              "module already exports: rename one of them")
         globals()[_name] = getattr(_module, _name)
         __all__.append(_name)

@@ -86,42 +86,44 @@ def plot_se_overhead(frame, ax=None):
 
 
 def plot_ilsvrc_timeline(table, ax=None):
-    """Top-5 error (%) of the ILSVRC classification results by year.
+    """Top-5 error (%) of the ILSVRC classification results, one horizontal bar per entry.
 
-    table: ``references.ilsvrc_table()``; winners are bars labelled with the model, other
-    entries (VGG in 2014) hollow markers.
+    table: ``references.ilsvrc_table()``, in year order; winners are blue, other entries (VGG in
+    2014) orange; each bar is labelled with its error.
     """
     ax = _axes(ax, figsize=(7.5, 4))
-    winners = table[table["winner"]]
-    ax.bar(winners["year"], winners["top5_error"], color="C0", width=0.6, label="winner")
-    for row in winners.itertuples():
-        ax.annotate(f"{row.model}\n{row.top5_error:g} %", (row.year, row.top5_error),
-                    xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
-    others = table[~table["winner"]]
-    ax.scatter(others["year"] + 0.3, others["top5_error"], facecolors="none",
-               edgecolors="C3", zorder=3, label="runner-up")
-    for row in others.itertuples():
-        ax.annotate(row.model, (row.year + 0.3, row.top5_error), xytext=(4, 4),
-                    textcoords="offset points", fontsize=8, color="C3")
-    ax.set_xticks(sorted(set(table["year"])))
-    ax.set_xlabel("year")
-    ax.set_ylabel("top-5 error (%)")
-    ax.set_ylim(0, table["top5_error"].max() * 1.2)
-    ax.legend()
+    labels = [f"{row.year}  {row.model}" for row in table.itertuples()]
+    colours = ["C0" if won else "C1" for won in table["winner"]]
+    positions = np.arange(len(table))
+    ax.barh(positions, table["top5_error"], color=colours)
+    for y, error in zip(positions, table["top5_error"]):
+        ax.annotate(f"{error:g} %", (error, y), xytext=(3, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, table["top5_error"].max() * 1.15)
+    ax.set_xlabel("top-5 error (%)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in ("C0", "C1")]
+    ax.legend(handles, ["winner", "runner-up"], loc="lower right")
+    plt.tight_layout()
     return ax
 
 
 def plot_params_vs_error(frame, ax=None):
     """Parameters of one network (log scale) against the entry's top-5 error (%).
 
-    frame: ``history.params_vs_error()``; each point is labelled with its zoo model and year.
+    frame: ``history.params_vs_error()``; zoo models of the same entry (VGG-16 and VGG-19)
+    share one label.
     """
     ax = _axes(ax, figsize=(7, 4))
     ax.scatter(frame["params"] / 1e6, frame["top5_error"], color="C0", zorder=3)
-    for row in frame.itertuples():
-        ax.annotate(f"{row.zoo} ({row.year})", (row.params / 1e6, row.top5_error),
-                    xytext=(5, 3), textcoords="offset points", fontsize=8)
+    for (year, error), group in frame.groupby(["year", "top5_error"], sort=False):
+        x = float(np.exp(np.log(group["params"] / 1e6).mean()))
+        ax.annotate(f"{' / '.join(group['zoo'])} ({year})", (x, error), xytext=(0, 7),
+                    textcoords="offset points", ha="center", fontsize=8)
     ax.set_xscale("log")
+    ax.margins(x=0.2, y=0.12)
     ax.set_xlabel("parameters of one network (M, log scale)")
     ax.set_ylabel("top-5 error of the entry (%)")
     return ax
