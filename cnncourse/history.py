@@ -7,7 +7,7 @@ the zoo and ``accounting`` themselves:
   of zoo models, built without weights (milliseconds instead of gigabytes);
 * **residual learning** (NumPy, deterministic) — ``branch_weights`` and ``stack_jacobian`` give
   the exact Jacobian of a stack of ReLU branches with or without skips, so a notebook can show
-  ``∂x_L/∂x_0 = I + Σ ∂F_l + …``; ``input_gradients`` and ``neighbour_correlation`` reproduce the
+  ``∂x_L/∂x_0 = I + Σ ∂F_l + …``; ``scalar_network`` and ``neighbour_correlation`` reproduce the
   "shattered gradients" picture (Balduzzi et al. 2017) of seed 002;
 * **squeeze-and-excitation** — ``se_block_params`` (the paper's 2C²/r + C/r + C), ``se_steps``
   (the squeeze, gates and output of a block for real inputs),
@@ -35,7 +35,7 @@ from ._checks import did_you_mean, non_negative_int, pair, positive_int
 
 __all__ = [
     "ILSVRC_ZOO", "SINGLE_MODEL_TOP5", "zoo_counts",
-    "branch_weights", "stack_jacobian", "input_gradients", "neighbour_correlation",
+    "branch_weights", "stack_jacobian", "scalar_network", "neighbour_correlation",
     "se_block_params", "se_steps", "se_overhead", "se_extra_ops", "se_cnn", "fire_module",
     "single_block_model", "mixing_as_convolutions", "params_vs_error",
 ]
@@ -160,17 +160,17 @@ def stack_jacobian(x, weights, residual: bool = True):
     return jacobian, branches
 
 
-def input_gradients(x, depth: int, residual: bool, width: int = 200, seed: int = 0) -> np.ndarray:
-    """dy/dx of a deep ReLU network with one input and one output, at every point of ``x``.
+def scalar_network(x, depth: int, residual: bool, width: int = 200, seed: int = 0):
+    """A deep ReLU network with one input and one output, evaluated on a grid with its derivative.
 
     The set-up of Balduzzi et al. (2017), "The shattered gradients problem": x: (n,) inputs
     (n >= 3, e.g. 256 points in [-2, 2]); h_0 = u·x + c; each of ``depth`` layers computes
     ``B(h) = BN(W relu(h))`` with He-initialised W, where BN normalises every unit by its mean
     and standard deviation over the n inputs (statistics then held fixed, as at inference);
     plain: ``h ← B(h)``, residual: ``h ← h + B(h)``; y = v·h_L / √width. u, c, v, W are drawn
-    from ``seed``. Returns (n,) exact derivatives (forward-mode differentiation, no finite
-    differences). Deep plain networks give gradients that look like white noise; residual
-    ones keep neighbouring inputs' gradients alike.
+    from ``seed``. Returns ``(y, dy_dx)``, both (n,); the derivative is exact (forward-mode
+    differentiation, no finite differences). Deep plain networks give derivatives that look
+    like white noise; residual ones keep neighbouring inputs' derivatives alike.
     """
     x = np.asarray(x, dtype=float)
     if x.ndim != 1 or len(x) < 3:
@@ -188,7 +188,7 @@ def input_gradients(x, depth: int, residual: bool, width: int = 200, seed: int =
         std = pre.std(axis=0) + 1e-5
         out, dout = (pre - pre.mean(axis=0)) / std, dpre / std
         h, dh = (h + out, dh + dout) if residual else (out, dout)
-    return dh @ v / math.sqrt(width)
+    return h @ v / math.sqrt(width), dh @ v / math.sqrt(width)
 
 
 def neighbour_correlation(g) -> float:
@@ -438,7 +438,8 @@ def mixing_as_convolutions(model, images, block: int = 0):
       (h, w, C, D_S) (shared weights: S·D_S numbers instead of C·S·D_S).
 
     Returns a DataFrame, one row per MLP: ``mlp, dense_kernel, conv_layer, conv_kernel,
-    max_abs_difference``. ``attrs["outputs"]`` maps ``"token"`` / ``"channel"`` to the pair
+    max_abs_difference``. ``attrs["inputs"]`` holds the normalised tables entering the two
+    MLPs, (N, S, C) each; ``attrs["outputs"]`` maps ``"token"`` / ``"channel"`` to the pair
     (Dense output, convolution output) as NumPy arrays, (N, C, D_S) and (N, S, D_C).
     """
     import pandas as pd
@@ -464,8 +465,10 @@ def mixing_as_convolutions(model, images, block: int = 0):
     kernel, bias = (keras.ops.convert_to_numpy(v) for v in token_dense.weights)
     d_s = kernel.shape[1]
     dense_tokens = keras.ops.convert_to_numpy(token_dense(token_in.transpose(0, 2, 1)))
+    # weights are copied in below, so skip the random initialisation (slow to compile on JAX)
     depthwise = layers.DepthwiseConv2D((h, w), depth_multiplier=d_s,
-                                       activation=token_dense.activation, name="token_mixing_conv")
+                                       activation=token_dense.activation,
+                                       depthwise_initializer="zeros", name="token_mixing_conv")
     depthwise.build((None, h, w, c))
     depthwise.set_weights([np.repeat(kernel.reshape(h, w, 1, d_s), c, axis=2),
                            np.tile(bias, c)])
@@ -477,7 +480,7 @@ def mixing_as_convolutions(model, images, block: int = 0):
     d_c = kernel.shape[1]
     dense_channels = keras.ops.convert_to_numpy(channel_dense(channel_in))
     pointwise = layers.Conv2D(d_c, 1, activation=channel_dense.activation,
-                              name="channel_mixing_conv")
+                              kernel_initializer="zeros", name="channel_mixing_conv")
     pointwise.build((None, h, w, c))
     pointwise.set_weights([kernel.reshape(1, 1, c, d_c), bias])
     conv_channels = keras.ops.convert_to_numpy(pointwise(channel_in.reshape(n, h, w, c)))
@@ -491,6 +494,7 @@ def mixing_as_convolutions(model, images, block: int = 0):
              conv_kernel=(1, 1, c, d_c),
              max_abs_difference=_max_gap(dense_channels, conv_channels)),
     ])
+    frame.attrs["inputs"] = {"token": token_in, "channel": channel_in}
     frame.attrs["outputs"] = {"token": (dense_tokens, conv_tokens),
                               "channel": (dense_channels, conv_channels)}
     return frame

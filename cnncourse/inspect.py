@@ -14,7 +14,7 @@ Example::
     from cnncourse import inspect, models
     inspect.conv_windows(227, 11, 4).tail(1)        # unit 55 covers pixels 217 ... 227
     model = models.build("mnist_cnn")
-    inspect.field_geometry(model, "conv2")          # rf 8, jump 2, start -2 on each axis
+    inspect.field_geometry(model, "conv2")          # rf 8, jump 2, start -3 on each axis
 """
 from __future__ import annotations
 
@@ -87,8 +87,8 @@ def _chain_to(model, layer_name: str) -> list:
     return chain[::-1]
 
 
-def _pad_before(layer, side: int, axis: int, kernel: int, stride: int, dilation: int) -> int:
-    """Zeros a layer adds before the first pixel along ``axis`` (0 rows, 1 columns)."""
+def _pad_before(layer, side: int, kernel: int, stride: int, dilation: int) -> int:
+    """Zeros a layer adds before the first pixel of an axis of ``side`` pixels."""
     if getattr(layer, "padding", "valid") == "same":
         from .shapes import same_padding
 
@@ -120,7 +120,7 @@ def field_geometry(model, layer_name: str) -> dict:
         dilation = getattr(layer, "dilation_rate", (1, 1))
         for axis in (0, 1):
             side = layer.input.shape[1 + axis]
-            pad = _pad_before(layer, side, axis, kernel[axis], strides[axis], dilation[axis])
+            pad = _pad_before(layer, side, kernel[axis], strides[axis], dilation[axis])
             span = dilation[axis] * (kernel[axis] - 1) + 1
             start[axis] -= pad * jump[axis]
             rf[axis] += (span - 1) * jump[axis]

@@ -1163,11 +1163,11 @@ def _evaluate(claim: Claim, lab: _Lab) -> dict:
                 explanation=explanation)
 
 
-def claims(topic: str | None = None, seed: str | None = None):
+def claims(topic: str | None = None, seed: str | None = None, ids=None):
     """The slide claims as a DataFrame, every value recomputed now.
 
-    topic: keep one of ``TOPICS``; seed: keep one seed deck ('000' … '004'). Only the selected
-    claims are computed. Columns: ``id`` (stable slug), ``seed``, ``source`` ('001 · AlexNet
+    topic: keep one of ``TOPICS``; seed: keep one seed deck ('000' … '004'); ids: keep these
+    claim ids, in this order. Only the selected claims are computed. Columns: ``id`` (stable slug), ``seed``, ``source`` ('001 · AlexNet
     (2012)'), ``topic``, ``claim``, ``slide_value``, ``computed_value``, ``rule`` ('exact',
     'within 1%', 'inequality'), ``verdict`` (ok / approximate / erratum) and ``explanation``.
     """
@@ -1177,6 +1177,13 @@ def claims(topic: str | None = None, seed: str | None = None):
     seed = _check_choice(seed, SEEDS, "seed")
     chosen = [c for c in catalogue()
               if (topic is None or c.topic == topic) and (seed is None or c.seed == seed)]
+    if ids is not None:
+        by_id = {c.id: c for c in chosen}
+        unknown = [i for i in ids if i not in by_id]
+        if unknown:
+            raise ValueError(f"unknown claim id(s) {unknown} for this selection: "
+                             f"{did_you_mean(str(unknown[0]), by_id)}")
+        chosen = [by_id[i] for i in ids]
     lab = _Lab()
     rows = [_evaluate(c, lab) for c in chosen]
     # object columns keep each value as computed: 2178 stays an int next to 15.3 or (3, 4)

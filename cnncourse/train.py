@@ -27,8 +27,9 @@ from ._checks import did_you_mean, non_negative_int, positive_int
 
 __all__ = [
     "EpochCheckpoint", "bench", "benchmark", "binary_metrics", "classification_table",
-    "committee", "doctor", "evaluate", "fit", "full_mode", "labels_from_counts", "predict_labels",
-    "replicas", "saved_history", "setup", "strategy",
+    "committee", "doctor", "evaluate", "fit", "full_mode", "peak_memory_mb", "predict_labels",
+    "replicas", "reset_peak_memory", "saved_history", "setup", "strategy", "torch_available",
+    "torch_benchmark",
 ]
 
 ENV_MEMORY = "CNNCOURSE_GPU_MEMORY_MB"   # hard cap per kernel, in MiB
@@ -136,6 +137,20 @@ def _jax_memory_policy(cap_mb) -> tuple[str, int]:
     if fraction:
         return f"grow on demand, cap {float(fraction):.0%} of each GPU", len(gpus)
     return "grow on demand", len(gpus)
+
+
+def _gpu_count(keras) -> int:
+    """How many GPUs the running backend sees."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return len(tf.config.list_physical_devices("GPU"))
+    if backend == "jax":
+        import jax
+
+        return sum(d.platform == "gpu" for d in jax.devices())
+    return 0
 
 
 def _memory_policy(backend: str, cap_mb) -> tuple[str, int]:
@@ -702,23 +717,12 @@ def replicas(engine) -> int:
 # --------------------------------------------------------------------------- metrics
 
 
-def labels_from_counts(tn: int, fp: int, fn: int, tp: int) -> tuple[np.ndarray, np.ndarray]:
-    """Binary ``(y_true, y_pred)`` arrays that realise a 2x2 confusion table (1 = positive)."""
-    counts = {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
-    for key, value in counts.items():
-        if isinstance(value, bool) or not hasattr(value, "__index__") or value < 0:
-            raise ValueError(f"{key} must be a count >= 0, got {value!r}.")
-    pairs = [(0, 0)] * tn + [(0, 1)] * fp + [(1, 0)] * fn + [(1, 1)] * tp
-    if not pairs:
-        raise ValueError("the confusion table is empty: give at least one count > 0.")
-    y = np.array(pairs, dtype=np.int64)
-    return y[:, 0], y[:, 1]
-
-
 def binary_metrics(y_true, y_pred) -> dict[str, float]:
-    """Accuracy, precision, recall, F1 and fall-out (false-positive rate) of binary labels.
+    """Accuracy, precision, recall, F1 and fall-out (false-positive rate) of binary labels
+    ``y_true, y_pred: (N,)`` in {0, 1} (1 = positive), e.g. a "digit 4 or not" detector.
 
-    Computed with scikit-learn; precision = TP/(TP+FP), recall = TP/(TP+FN),
+    Computed by scikit-learn from the labels, so it cross-checks the hand formulas of
+    ``cnncourse.basics.metrics_from_counts``: precision = TP/(TP+FP), recall = TP/(TP+FN),
     F1 = 2PR/(P+R), fall-out = FP/(FP+TN).
     """
     from sklearn import metrics
@@ -793,16 +797,25 @@ def committee(members, name: str = "committee"):
 # --------------------------------------------------------------------------- benchmarks
 
 
-def _default_input_shape(name: str) -> tuple:
-    """The ``input_shape`` default of the zoo builder registered as ``name``."""
+def _zoo_default(name: str, option: str):
+    """The default of ``option`` (``input_shape``, ``num_classes``) for zoo model ``name``."""
     import inspect
 
     from . import models
 
     fn, defaults = models.builder(name)
-    if "input_shape" in defaults:
-        return tuple(defaults["input_shape"])
-    return tuple(inspect.signature(fn).parameters["input_shape"].default)
+    if option in defaults:
+        return defaults[option]
+    return inspect.signature(fn).parameters[option].default
+
+
+def _benchmark_shape(model: str, image_size) -> tuple:
+    """``(S, S, C)``: the zoo model's own input, or ``image_size`` square with its channels."""
+    shape = tuple(_zoo_default(model, "input_shape"))
+    if image_size is None:
+        return shape
+    side = positive_int(image_size, "image_size")
+    return (side, side, shape[-1])
 
 
 def _synthetic_batches(keras, shape: tuple, classes: int, batch: int, steps: int, seed: int):
@@ -822,32 +835,36 @@ def _synthetic_batches(keras, shape: tuple, classes: int, batch: int, steps: int
     return SameBatch()
 
 
-def _peak_memory_mb(keras) -> tuple[float, str]:
-    """(peak memory in MiB, what was measured): the first GPU's allocator peak, else the
-    process's peak resident host memory."""
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        if tf.config.list_logical_devices("GPU"):
-            return tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20, "GPU peak"
-    elif backend == "jax":
-        import jax
-
-        gpus = [d for d in jax.devices() if d.platform == "gpu"]
-        if gpus:
-            return gpus[0].memory_stats()["peak_bytes_in_use"] / 2**20, "GPU peak"
+def _host_peak_mb() -> float:
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "host peak RSS"
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def _reset_peak_memory(keras) -> None:
-    if keras.backend.backend() == "tensorflow":
+def peak_memory_mb() -> tuple[float, str]:
+    """(peak memory in MiB, what was measured): the first GPU's allocator peak when the
+    backend has a GPU, else the process's peak resident host memory ("host peak RSS")."""
+    keras = _import_keras()
+    backend = keras.backend.backend()
+    if backend == "tensorflow" and _gpu_count(keras):
         import tensorflow as tf
 
-        if tf.config.list_logical_devices("GPU"):
-            tf.config.experimental.reset_memory_stats("GPU:0")
+        return tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20, "GPU peak"
+    if backend == "jax" and _gpu_count(keras):
+        import jax
+
+        gpu = next(d for d in jax.devices() if d.platform == "gpu")
+        return gpu.memory_stats()["peak_bytes_in_use"] / 2**20, "GPU peak"
+    return _host_peak_mb(), "host peak RSS"
+
+
+def reset_peak_memory() -> None:
+    """Start a new GPU peak (TensorFlow only; JAX and host RSS peaks cannot be reset)."""
+    keras = _import_keras()
+    if keras.backend.backend() == "tensorflow" and _gpu_count(keras):
+        import tensorflow as tf
+
+        tf.config.experimental.reset_memory_stats("GPU:0")
 
 
 class _StepClock:
@@ -871,18 +888,15 @@ def benchmark(model: str, *, batch: int = 64, steps: int = 20, precision: str = 
 
     Builds the model under ``precision`` (the global policy is restored afterwards), trains
     ``warmup + steps`` batches of random images ``(batch, S, S, C)`` (S = ``image_size`` or the
-    model's own size), and times the last ``steps``. Returns a dict: ``images_per_s``,
-    ``step_ms``, ``peak_memory_mb`` with ``memory_kind`` (GPU allocator peak, or host RSS on a
-    CPU), ``policy``, ``jit_compile``, ``input_shape``, ``params``.
+    model's own size; the batch is the same host array every step, as a loader would hand it
+    over), and times the last ``steps``. Returns a dict: ``images_per_s``, ``step_ms``,
+    ``peak_memory_mb`` with ``memory_kind`` (GPU allocator peak, or host RSS on a CPU),
+    ``policy``, ``jit_compile``, ``input_shape``, ``params``.
     """
-    batch = positive_int(batch, "batch")
-    steps = positive_int(steps, "steps")
+    batch, steps = positive_int(batch, "batch"), positive_int(steps, "steps")
     warmup = positive_int(warmup, "warmup")
     precision = _check_precision(precision)
-    shape = _default_input_shape(model)
-    if image_size is not None:
-        side = positive_int(image_size, "image_size")
-        shape = (side, side, shape[-1])
+    shape = _benchmark_shape(model, image_size)
 
     from . import models
 
@@ -894,29 +908,16 @@ def benchmark(model: str, *, batch: int = 64, steps: int = 20, precision: str = 
     finally:
         keras.config.set_dtype_policy(previous)
     classes = int(net.outputs[0].shape[-1])
-    data = _synthetic_batches(keras, shape, classes, batch, warmup + steps, seed=0)
+    batches = _synthetic_batches(keras, shape, classes, batch, warmup + steps, seed=0)
     clock = _StepClock(keras)
-    _reset_peak_memory(keras)
-    fit(net, data, epochs=1, verbose=0, callbacks=[clock], jit_compile=jit_compile)
+    reset_peak_memory()
+    fit(net, batches, epochs=1, verbose=0, callbacks=[clock], jit_compile=jit_compile)
     elapsed = clock.stamps[-1] - clock.stamps[warmup - 1]
-    peak, kind = _peak_memory_mb(keras)
+    peak, kind = peak_memory_mb()
     return {"model": model, "images_per_s": batch * steps / elapsed,
             "step_ms": 1000 * elapsed / steps, "peak_memory_mb": peak, "memory_kind": kind,
             "policy": policy, "jit_compile": net.jit_compile, "input_shape": shape,
             "params": int(net.count_params())}
-
-
-def _gpu_count(keras) -> int:
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return len(tf.config.list_physical_devices("GPU"))
-    if backend == "jax":
-        import jax
-
-        return sum(d.platform == "gpu" for d in jax.devices())
-    return 0
 
 
 TORCH_INSTALL = ("--vs torch needs PyTorch and torchvision. Install a matching pair, e.g. "
@@ -924,19 +925,21 @@ TORCH_INSTALL = ("--vs torch needs PyTorch and torchvision. Install a matching p
                  "https://pytorch.org/get-started/locally/, then run the command again.")
 
 
-def _torch_missing() -> bool:
+def torch_available() -> bool:
+    """Whether both torch and torchvision can be imported (checked without importing them)."""
     import importlib.util
 
-    return any(importlib.util.find_spec(m) is None for m in ("torch", "torchvision"))
+    return all(importlib.util.find_spec(m) is not None for m in ("torch", "torchvision"))
 
 
-def torch_benchmark(model: str, *, batch: int, steps: int, mixed: bool, shape: tuple,
-                    classes: int, warmup: int = 3) -> dict:
+def torch_benchmark(model: str, *, batch: int = 64, steps: int = 20, mixed: bool = False,
+                    image_size: int | None = None, warmup: int = 3) -> dict:
     """The same measurement on torchvision's model of the same name, in this process.
 
-    Adam, cross-entropy, the same host batch copied to the device each step (pinned memory on
-    a GPU); ``mixed``: autocast (float16 with a GradScaler on CUDA, bfloat16 on a CPU) and
-    channels-last memory layout, the usual recipe for tensor cores.
+    Adam, cross-entropy, the same host batch copied to the device every step (from pinned
+    memory on a GPU); ``mixed``: autocast (float16 with a GradScaler on CUDA, bfloat16 on a CPU)
+    and channels-last memory layout, the usual recipe for tensor cores. Returns the keys of
+    ``benchmark`` that apply, plus the torch and torchvision versions.
     """
     import torch
     import torchvision
@@ -944,14 +947,16 @@ def torch_benchmark(model: str, *, batch: int, steps: int, mixed: bool, shape: t
     if model not in torchvision.models.list_models():
         raise ValueError(f"torchvision has no model named {model!r}; --vs torch works for zoo "
                          "models torchvision also has, e.g. resnet50, vgg16, alexnet.")
+    batch, steps = positive_int(batch, "batch"), positive_int(steps, "steps")
+    h, w, c = _benchmark_shape(model, image_size)
+    classes = int(_zoo_default(model, "num_classes"))
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    kwargs = {"aux_logits": False, "init_weights": True} if model in ("googlenet",
-                                                                       "inception_v3") else {}
-    net = torchvision.models.get_model(model, weights=None, num_classes=classes, **kwargs)
+    extra = {"aux_logits": False, "init_weights": True} if model == "googlenet" else {}
     layout = torch.channels_last if mixed else torch.contiguous_format
+    net = torchvision.models.get_model(model, weights=None, num_classes=classes, **extra)
     net = net.to(device, memory_format=layout).train()
     gen = torch.Generator().manual_seed(0)
-    x = torch.randn((batch, shape[2], shape[0], shape[1]), generator=gen)
+    x = torch.randn((batch, c, h, w), generator=gen)
     y = torch.randint(0, classes, (batch,), generator=gen)
     if device == "cuda":
         x, y = x.pin_memory(), y.pin_memory()
@@ -971,25 +976,26 @@ def torch_benchmark(model: str, *, batch: int, steps: int, mixed: bool, shape: t
         scaler.step(optimizer)
         scaler.update()
 
-    for _ in range(warmup):
+    def sync():
+        if device == "cuda":
+            torch.cuda.synchronize()
+
+    for _ in range(positive_int(warmup, "warmup")):
         step()
-    if device == "cuda":
-        torch.cuda.synchronize()
+    sync()
     start = time.perf_counter()
     for _ in range(steps):
         step()
-    if device == "cuda":
-        torch.cuda.synchronize()
+    sync()
     elapsed = time.perf_counter() - start
     if device == "cuda":
         peak, kind = torch.cuda.max_memory_allocated() / 2**20, "GPU peak"
     else:
-        import resource
-
-        peak, kind = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "host peak RSS"
+        peak, kind = _host_peak_mb(), "host peak RSS"
     return {"model": model, "images_per_s": batch * steps / elapsed,
             "step_ms": 1000 * elapsed / steps, "peak_memory_mb": peak, "memory_kind": kind,
-            "torch": torch.__version__, "torchvision": torchvision.__version__}
+            "input_shape": (h, w, c), "torch": torch.__version__,
+            "torchvision": torchvision.__version__}
 
 
 def bench(model: str = "resnet50", batch: int = 64, precision: str = "auto", steps: int = 20,
@@ -1006,17 +1012,15 @@ def bench(model: str = "resnet50", batch: int = 64, precision: str = "auto", ste
     precision = _check_precision(precision)
     if vs not in (None, "torch"):
         raise ValueError(f"--vs takes 'torch' only, got {vs!r}.")
-    if vs == "torch" and _torch_missing():
+    if vs == "torch" and not torch_available():
         print(f"cnncourse bench: {TORCH_INSTALL}")
         return 2
-    line = setup(precision=precision)
-    mixed = "mixed" in line.split("precision ")[1].split(" |")[0]
+    setup(precision=precision)
     ours = benchmark(model, batch=batch, steps=steps, precision=precision, image_size=image_size)
     rows = [("keras (cnncourse.fit)", ours)]
     if vs == "torch":
-        theirs = torch_benchmark(model, batch=batch, steps=steps, mixed=mixed,
-                                 shape=ours["input_shape"],
-                                 classes=int(_default_num_classes(model)))
+        theirs = torch_benchmark(model, batch=batch, steps=steps, image_size=image_size,
+                                 mixed=ours["policy"].startswith("mixed"))
         rows.append((f"torchvision {theirs['torchvision']}", theirs))
     side = "x".join(map(str, ours["input_shape"]))
     print(f"{model} | batch {batch} | {side} | {ours['policy']} | {steps} timed steps")
@@ -1027,16 +1031,6 @@ def bench(model: str = "resnet50", batch: int = 64, precision: str = "auto", ste
     if vs == "torch":
         print(f"ratio keras / torch (images/s): {ours['images_per_s'] / theirs['images_per_s']:.2f}")
     return 0
-
-
-def _default_num_classes(name: str) -> int:
-    import inspect
-
-    from . import models
-
-    fn, defaults = models.builder(name)
-    return int(defaults.get("num_classes",
-                            inspect.signature(fn).parameters["num_classes"].default))
 
 
 # --------------------------------------------------------------------------- doctor

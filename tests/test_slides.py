@@ -360,3 +360,11 @@ def test_weightless_builds_leave_no_variables_queued():
     assert len(slides.claims(seed="003")) >= 3          # builds alexnet and resnet34
     after = list(global_state.get_global_attribute("uninitialized_variables") or [])
     assert after == before
+
+
+def test_claims_by_id_computes_only_those_in_order():
+    table = slides.claims(ids=["gd_blur_sum", "ml_resnet101_cfg"])
+    assert list(table["id"]) == ["gd_blur_sum", "ml_resnet101_cfg"]
+    assert list(table["verdict"]) == ["erratum", "erratum"]
+    with pytest.raises(ValueError, match="unknown claim id"):
+        slides.claims(ids=["gd_blur_summ"])

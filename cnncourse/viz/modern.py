@@ -22,7 +22,8 @@ def _axes(ax, figsize=(6, 3.5)):
 def plot_input_gradients(x, gradients: dict, axes=None):
     """One panel per network: the gradient dy/dx (n,) over the input grid x (n,).
 
-    gradients: ``{"title": g, ...}`` as from ``history.input_gradients``. Returns the axes.
+    gradients: ``{"title": g, ...}``, e.g. the derivatives from ``history.scalar_network``.
+    Returns the axes.
     """
     if not isinstance(gradients, dict) or not gradients:
         raise ValueError("gradients must be a non-empty dict {'title': gradient array}.")
