@@ -3,17 +3,17 @@
 The chapters tell the story from AlexNet to SENet; this module holds what they compute beyond
 the zoo and ``accounting`` themselves:
 
-* **counting the zoo** — ``zoo_counts(names)``: parameters, classifier head and multiply-adds
-  of zoo models, built without weights (milliseconds instead of gigabytes);
+* **counting the zoo** — ``zoo_counts(names)``: parameters, classifier head, multiply-adds and
+  depth of zoo models, built without weights (milliseconds instead of gigabytes);
 * **residual learning** (NumPy, deterministic) — ``branch_weights`` and ``stack_jacobian`` give
   the exact Jacobian of a stack of ReLU branches with or without skips, so a notebook can show
   ``∂x_L/∂x_0 = I + Σ ∂F_l + …``; ``scalar_network`` and ``neighbour_correlation`` reproduce the
   "shattered gradients" picture (Balduzzi et al. 2017) of seed 002;
-* **squeeze-and-excitation** — ``se_block_params`` (the paper's 2C²/r + C/r + C), ``se_steps``
-  (the squeeze, gates and output of a block for real inputs),
-  ``se_overhead`` (SE-ResNet against ResNet for several r), ``se_extra_ops`` (what SE adds to
-  one forward pass), ``se_cnn`` (a small MNIST CNN with or without SE) and ``fire_module`` /
-  ``single_block_model`` (SqueezeNet's fire module next to an SE block, the two the slides mix up);
+* **squeeze-and-excitation** — ``se_block_params`` (the paper's 2C²/r + C/r + C),
+  ``se_steps`` (the squeeze, gates and output of a block for real inputs), ``se_overhead``
+  (SE-ResNet against ResNet for several r), ``se_extra_ops`` (what SE adds to one forward
+  pass), ``se_cnn`` (a small MNIST CNN with or without SE), and ``fire_module`` /
+  ``single_block_model`` (SqueezeNet's fire module next to an SE block, which seed 001 mixes up);
 * **MLP-Mixer as convolutions** — ``mixing_as_convolutions`` runs a Mixer layer's two MLPs also
   as a 1×1 convolution and as a full-size depthwise convolution with shared weights;
 * **ILSVRC** — ``params_vs_error()``: the winning entries of ``references.ILSVRC`` next to the
@@ -22,7 +22,7 @@ the zoo and ``accounting`` themselves:
 Example::
 
     from cnncourse import history
-    history.zoo_counts(["resnet18", "resnet50"])        # params, head, macs per model
+    history.zoo_counts(["resnet18", "resnet50"])        # params, head, macs, depth per model
     history.se_block_params(256, reduction=16)          # 8,464
 """
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _counting_model(name: str, **options):
 
 
 def zoo_counts(names, **options):
-    """Trainable parameters, classifier head and multiply-adds of zoo models, one row each.
+    """Trainable parameters, classifier head, multiply-adds and depth of zoo models, one row each.
 
     names: zoo names (``cnncourse.models.available()``); options: passed to every build, e.g.
     ``input_shape=(32, 32, 3)``. Models are built with ``accounting.shapes_only`` (no weight
@@ -224,7 +224,7 @@ def se_block_params(channels: int, reduction: int = 16) -> int:
 def _resnet_spec(depth: int):
     from .models.resnet import EXPANSION, RESNET_TABLE, STAGE_WIDTHS
 
-    if depth not in RESNET_TABLE:
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth not in RESNET_TABLE:
         raise ValueError(f"depth must be one of {sorted(RESNET_TABLE)} (He et al., Table 1), "
                          f"got {depth!r}.")
     block, blocks = RESNET_TABLE[depth]

@@ -2,9 +2,13 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
+import matplotlib  # noqa: E402
 import pytest  # noqa: E402
+
+# Headless plots for this process only: an MPLBACKEND environment variable would also reach the
+# notebook kernels that nbval starts, and they must keep Jupyter's inline backend.
+matplotlib.use("Agg")
 
 
 def backend() -> str:
