@@ -154,7 +154,12 @@ def load_mnist(source: str | None = None, *, timeout: float = 2.0, verbose: bool
     if timeout <= 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}.")
     if key == "keras":
-        return _load_keras_mnist(timeout)
+        try:
+            return _load_keras_mnist(timeout)
+        except Exception as exc:  # no network, a proxy, a stalled socket, a bad cache
+            raise OSError(f"Downloading MNIST through Keras failed ({type(exc).__name__}: "
+                          f"{exc}). Use source='sample' (or ${ENV_SOURCE}=sample) for the "
+                          "shipped 5,000 digits.") from exc
     if key == "auto" and (keras_mnist_cached() or online(timeout)):
         try:
             return _load_keras_mnist(timeout)

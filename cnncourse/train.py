@@ -26,7 +26,7 @@ import numpy as np
 from ._checks import did_you_mean, non_negative_int, positive_int
 
 __all__ = [
-    "EpochCheckpoint", "bench", "benchmark", "binary_metrics", "classification_table",
+    "bench", "benchmark", "binary_metrics", "checkpoint_callback", "classification_table",
     "committee", "doctor", "evaluate", "fit", "full_mode", "peak_memory_mb", "predict_labels",
     "replicas", "reset_peak_memory", "saved_history", "setup", "strategy", "torch_available",
     "torch_benchmark",
@@ -309,6 +309,8 @@ def _shape_fix(expected: tuple, got: tuple) -> str:
 
 
 def _check_images(x, expected: tuple, model_name: str, what: str) -> None:
+    if x.ndim == 0 or len(x) == 0:
+        raise ValueError(f"{what}: there are no images (shape {x.shape}).")
     got = tuple(x.shape[1:])
     matches = len(got) == len(expected) and all(e is None or e == g for e, g in zip(expected, got))
     if not matches:
@@ -433,40 +435,36 @@ def _import_keras():
     return import_backend()
 
 
-class EpochCheckpoint:
-    """Keras callback factory: after every epoch, save weights and optimizer state atomically.
+def checkpoint_callback(folder):
+    """A Keras callback that saves weights and optimizer state after every epoch, atomically.
 
     Each finished epoch ``k`` (1-based) becomes ``epoch-000k.weights.h5``: written under a
     temporary name, then renamed, so a crash mid-write never leaves a half file under a real
     name. The epoch number lives in the file name; older files are removed once the new one is
-    in place; ``history.json`` collects every epoch's metrics.
+    in place; ``model.json`` records the weight shapes and ``history.json`` every epoch's
+    metrics. ``fit(..., checkpoint_dir=folder)`` adds it for you and resumes from it.
     """
+    keras = _import_keras()
+    folder = pathlib.Path(folder)
 
-    def __new__(cls, folder):
-        keras = _import_keras()
+    class EpochCheckpoint(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            _write_json_atomically(folder / "model.json", _fingerprint(self.model))
 
-        class _Callback(keras.callbacks.Callback):
-            def __init__(self, folder):
-                super().__init__()
-                self.folder = pathlib.Path(folder)
+        def on_epoch_end(self, epoch, logs=None):
+            done = epoch + 1
+            tmp = folder / f".tmp-epoch-{done:04d}.weights.h5"
+            self.model.save_weights(tmp)
+            os.replace(tmp, folder / f"epoch-{done:04d}.weights.h5")
+            for older, path in _epoch_files(folder):
+                if older < done:
+                    path.unlink(missing_ok=True)
+            history = saved_history(folder)
+            for key, value in (logs or {}).items():
+                history.setdefault(key, [])[epoch:] = [float(value)]
+            _write_json_atomically(folder / "history.json", history)
 
-            def on_train_begin(self, logs=None):
-                _write_json_atomically(self.folder / "model.json", _fingerprint(self.model))
-
-            def on_epoch_end(self, epoch, logs=None):
-                final = self.folder / f"epoch-{epoch + 1:04d}.weights.h5"
-                tmp = self.folder / f".tmp-epoch-{epoch + 1:04d}.weights.h5"
-                self.model.save_weights(tmp)
-                os.replace(tmp, final)
-                for done, path in _epoch_files(self.folder):
-                    if done < epoch + 1:
-                        path.unlink(missing_ok=True)
-                history = saved_history(self.folder)
-                for key, value in (logs or {}).items():
-                    history.setdefault(key, [])[epoch:] = [float(value)]
-                _write_json_atomically(self.folder / "history.json", history)
-
-        return _Callback(folder)
+    return EpochCheckpoint()
 
 
 def _fingerprint(model) -> dict:
@@ -633,7 +631,7 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
     initial_epoch = 0
     if folder is not None:
         initial_epoch = _restore(model, folder)
-        callbacks.insert(0, EpochCheckpoint(folder))
+        callbacks.insert(0, checkpoint_callback(folder))
         if initial_epoch >= epochs:
             print(f"cnncourse.train.fit: checkpoint_dir already holds epoch {initial_epoch} of "
                   f"{epochs}; nothing left to train (use a new checkpoint_dir to start over).")
@@ -867,19 +865,19 @@ def reset_peak_memory() -> None:
         tf.config.experimental.reset_memory_stats("GPU:0")
 
 
-class _StepClock:
-    """Callback factory recording the wall time at the end of every training batch."""
+def _step_clock(keras):
+    """A callback recording the wall time at the end of every training batch (``.stamps``)."""
 
-    def __new__(cls, keras):
-        class Clock(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.stamps = []
+    class StepClock(keras.callbacks.Callback):
+        stamps: list
 
-            def on_train_batch_end(self, batch, logs=None):
-                self.stamps.append(time.perf_counter())
+        def on_train_begin(self, logs=None):
+            self.stamps = []
 
-        return Clock()
+        def on_train_batch_end(self, batch, logs=None):
+            self.stamps.append(time.perf_counter())
+
+    return StepClock()
 
 
 def benchmark(model: str, *, batch: int = 64, steps: int = 20, precision: str = "float32",
@@ -909,7 +907,7 @@ def benchmark(model: str, *, batch: int = 64, steps: int = 20, precision: str = 
         keras.config.set_dtype_policy(previous)
     classes = int(net.outputs[0].shape[-1])
     batches = _synthetic_batches(keras, shape, classes, batch, warmup + steps, seed=0)
-    clock = _StepClock(keras)
+    clock = _step_clock(keras)
     reset_peak_memory()
     fit(net, batches, epochs=1, verbose=0, callbacks=[clock], jit_compile=jit_compile)
     elapsed = clock.stamps[-1] - clock.stamps[warmup - 1]
@@ -1090,8 +1088,10 @@ def _doctor_rows() -> list[tuple[str, str, str, str]]:
         fail("backend", f"fails to start: {type(exc).__name__}: {exc}"[:120],
              "reinstall with pip install --force-reinstall keras tensorflow, or set "
              "KERAS_BACKEND to an installed backend")
+    source = "auto"
     try:
-        ok("data source", f"{data.mnist_source()} (${data.ENV_SOURCE})")
+        source = data.mnist_source()
+        ok("data source", f"{source} (${data.ENV_SOURCE})")
     except ValueError as exc:
         fail("data source", f"${data.ENV_SOURCE}={os.environ.get(data.ENV_SOURCE)!r}", str(exc))
     try:
@@ -1106,7 +1106,9 @@ def _doctor_rows() -> list[tuple[str, str, str, str]]:
         ok("keras mnist cache", "present (full MNIST)")
     else:
         note("keras mnist cache", "absent")
-    if data.online(2.0):
+    if source == "sample":
+        note("network", "not probed: the data source is the shipped sample")
+    elif data.online(2.0):
         ok("network", "download host reachable")
     else:
         note("network", "offline: load_mnist() uses the shipped sample")

@@ -12,9 +12,9 @@ matplotlib.use("Agg")
 
 
 def backend() -> str:
-    import keras
+    from cnncourse._quiet import import_backend
 
-    return keras.backend.backend()
+    return import_backend().backend.backend()
 
 
 def pytest_collection_modifyitems(config, items):

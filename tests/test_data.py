@@ -117,6 +117,15 @@ def test_a_failed_download_falls_back_and_says_why(monkeypatch, capsys):
     assert "download failed (ConnectionResetError)" in capsys.readouterr().out
 
 
+def test_forced_download_that_fails_says_how_to_go_offline(monkeypatch):
+    def broken(timeout):
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(data, "_load_keras_mnist", broken)
+    with pytest.raises(OSError, match="Use source='sample'"):
+        data.load_mnist(source="keras")
+
+
 def test_environment_variable_forces_offline(monkeypatch):
     def must_not_probe(*args, **kwargs):
         raise AssertionError("the network was probed although the sample was forced")

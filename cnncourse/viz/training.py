@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 __all__ = ["plot_confusion_matrix", "plot_learning_curves"]
 
@@ -53,6 +54,7 @@ def plot_learning_curves(histories, metrics=("loss", "accuracy"), axes=None):
                 ax.plot(epochs, logs[f"val_{metric}"], color=f"C{i}", linestyle="--",
                         label=f"{name}validation")
         ax.set(xlabel="epoch", ylabel=metric, title=metric)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(fontsize="small")
     return axes
 
