@@ -421,8 +421,12 @@ def _mixer_parts(model, block: int):
     return [model.get_layer(n) for n in needed]
 
 
-def _max_gap(a, b) -> float:
-    return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))))
+def _gaps(reference, other) -> dict:
+    """Largest absolute difference, and the same relative to the largest |reference| value."""
+    reference, other = (np.asarray(a, dtype=np.float64) for a in (reference, other))
+    gap = float(np.max(np.abs(reference - other)))
+    return dict(max_abs_difference=gap,
+                relative_difference=gap / max(float(np.max(np.abs(reference))), 1e-30))
 
 
 def mixing_as_convolutions(model, images, block: int = 0):
@@ -438,16 +442,18 @@ def mixing_as_convolutions(model, images, block: int = 0):
       (h, w, C, D_S) (shared weights: S·D_S numbers instead of C·S·D_S).
 
     Returns a DataFrame, one row per MLP: ``mlp, dense_kernel, conv_layer, conv_kernel,
-    max_abs_difference``. ``attrs["inputs"]`` holds the normalised tables entering the two
-    MLPs, (N, S, C) each; ``attrs["outputs"]`` maps ``"token"`` / ``"channel"`` to the pair
-    (Dense output, convolution output) as NumPy arrays, (N, C, D_S) and (N, S, D_C).
+    max_abs_difference, relative_difference`` (the former over the largest |Dense output|:
+    ~1e-7 in float32, ~1e-3 under mixed precision on a GPU). ``attrs["inputs"]`` holds the
+    normalised tables entering the two MLPs, (N, S, C) each; ``attrs["outputs"]`` maps
+    ``"token"`` / ``"channel"`` to the pair (Dense output, convolution output) as NumPy arrays,
+    (N, C, D_S) and (N, S, D_C).
     """
     import pandas as pd
 
     keras = _keras()
     if not isinstance(model, keras.Model):
-        raise ValueError(f"model must be a Keras Mixer model, got {type(model).__name__}. "
-                         "Build one with cnncourse.models.build('mixer_s16') or models.mixer.mixer.")
+        raise ValueError(f"model must be a Keras Mixer model, got {type(model).__name__}. Build "
+                         "one with cnncourse.models.build('mixer_s16') or models.mixer.mixer.")
     block = non_negative_int(block, "block")
     token_norm, channel_norm, token_dense, channel_dense, stem = _mixer_parts(model, block)
     images = np.asarray(images, dtype="float32")
@@ -489,10 +495,9 @@ def mixing_as_convolutions(model, images, block: int = 0):
     frame = pd.DataFrame([
         dict(mlp="token mixing", dense_kernel=(s, d_s),
              conv_layer=f"DepthwiseConv2D {h}×{w}, multiplier {d_s}, shared",
-             conv_kernel=(h, w, c, d_s), max_abs_difference=_max_gap(dense_tokens, conv_tokens)),
+             conv_kernel=(h, w, c, d_s), **_gaps(dense_tokens, conv_tokens)),
         dict(mlp="channel mixing", dense_kernel=(c, d_c), conv_layer=f"Conv2D 1×1, {d_c} filters",
-             conv_kernel=(1, 1, c, d_c),
-             max_abs_difference=_max_gap(dense_channels, conv_channels)),
+             conv_kernel=(1, 1, c, d_c), **_gaps(dense_channels, conv_channels)),
     ])
     frame.attrs["inputs"] = {"token": token_in, "channel": channel_in}
     frame.attrs["outputs"] = {"token": (dense_tokens, conv_tokens),
@@ -509,7 +514,8 @@ ILSVRC_ZOO: dict[str, tuple[tuple[str, ...], str]] = {
     "AlexNet": (("alexnet_grouped",),
                 "7 CNNs averaged, 2 of them pre-trained on ImageNet Fall 2011 (Krizhevsky et al. "
                 "2012, Sec. 6); the zoo net is the paper's two-GPU design"),
-    "ZFNet": (("zfnet",), "Clarifai's entry, several ZFNet-style networks (Zeiler & Fergus 2014)"),
+    "ZFNet": (("zfnet",), "Clarifai's entry (Zeiler's company): several networks averaged, "
+              "built on the ZFNet design (Zeiler & Fergus 2014)"),
     "VGG": (("vgg16", "vgg19"), "ensemble of 7 VGG nets (Simonyan & Zisserman 2015)"),
     "GoogLeNet": (("googlenet",), "7 GoogLeNets, 144 crops per image (Szegedy et al. 2015, "
                   "Table 3)"),

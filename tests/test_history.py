@@ -7,15 +7,12 @@ of the SE and Mixer layers, and hand-counted formulas written out in the tests.
 """
 import math
 
-import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from cnncourse import accounting, history, models, references, viz  # noqa: E402
-from cnncourse.models.mixer import mixer  # noqa: E402
+from cnncourse import accounting, history, models, references, viz
+from cnncourse.models.mixer import mixer
 
 # He et al. 2016, Table 1: blocks per stage and bottleneck output channels of ResNet-50.
 RESNET50_STAGES = [(3, 256, 56), (4, 512, 28), (6, 1024, 14), (3, 2048, 7)]  # (blocks, C, side)
@@ -273,10 +270,12 @@ def test_mixing_mlps_equal_their_convolutions(tiny_mixer, rng):
     assert frame.loc["token mixing", "conv_kernel"] == (4, 2, 6, 5)
     assert frame.loc["channel mixing", "conv_kernel"] == (1, 1, 6, 7)
     assert (frame["max_abs_difference"] < 1e-5).all()
+    assert (frame["relative_difference"] < 1e-5).all()
     for mlp, prefix in (("token", "token_mixing"), ("channel", "channel_mixing")):
         table = frame.attrs["inputs"][mlp]
         rows = table.transpose(0, 2, 1) if mlp == "token" else table
-        w, b = (np.asarray(v) for v in tiny_mixer.get_layer(f"mixer_block_0_{prefix}_dense_1").weights)
+        dense = tiny_mixer.get_layer(f"mixer_block_0_{prefix}_dense_1")
+        w, b = (np.asarray(v) for v in dense.weights)
         expected = _gelu(rows @ w + b)
         for computed in frame.attrs["outputs"][mlp]:
             np.testing.assert_allclose(computed, expected, rtol=1e-4, atol=1e-4)
@@ -305,7 +304,7 @@ def test_params_vs_error_counts_one_network_per_architecture():
         assert frame.loc[zoo, "params"] == references.TORCHVISION_PARAMS[zoo].value
     assert round(frame.loc["se_resnet50", "params"] / 1e6, 1) == 28.1
     assert (frame.loc["googlenet", "depth"], frame.loc["resnet152", "depth"]) == (22, 152)
-    assert frame.loc["resnet152", "top5_error"] == 3.57 and frame.loc["vgg16", "winner"] == False  # noqa: E712
+    assert frame.loc["resnet152", "top5_error"] == 3.57 and not frame.loc["vgg16", "winner"]
     assert set(history.ILSVRC_ZOO) <= set(references.ilsvrc_table()["model"])
 
 
@@ -319,7 +318,7 @@ def test_plots_draw_and_return_their_axes():
     axes = viz.plot_input_gradients(grid, {"a": grid, "b": grid ** 2})
     assert len(axes) == 2 and axes[0].get_title() == "a"
     values = pd.Series({"m1": 2e9, "m2": 3e9})
-    ax = viz.plot_counts(values, pd.Series({"m1": 1.9e9}), scale=1e9)
+    ax = viz.plot_computed_vs_published(values, pd.Series({"m1": 1.9e9}), scale=1e9)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["m1", "m2"]
     frame = pd.DataFrame({"reduction": [4, 16], "extra": [10e6, 2.5e6], "formula": [10e6, 2.5e6]})
     assert viz.plot_se_overhead(frame).get_xscale() == "log"

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = [
-    "plot_input_gradients", "plot_counts", "plot_se_overhead", "plot_ilsvrc_timeline",
-    "plot_params_vs_error",
+    "plot_input_gradients", "plot_computed_vs_published", "plot_se_overhead",
+    "plot_ilsvrc_timeline", "plot_params_vs_error",
 ]
 
 
@@ -41,8 +41,8 @@ def plot_input_gradients(x, gradients: dict, axes=None):
     return axes
 
 
-def plot_counts(values, reference=None, ylabel: str = "", scale: float = 1.0, ax=None,
-                labels=("computed", "published")):
+def plot_computed_vs_published(values, reference=None, ylabel: str = "", scale: float = 1.0,
+                               ax=None, labels=("computed", "published")):
     """Bars of computed counts per model, with the published values as black markers.
 
     values: a pandas Series indexed by model name; reference: the same for the published
