@@ -11,6 +11,8 @@ from real Keras layers, and the tests compare those computations with the values
 * ``PAPER_MACS`` — paper "FLOPs", which in these papers are multiply-adds (MACs).
 * ``MIXER_TABLE1`` — the MLP-Mixer configurations of Tolstikhin et al. (2021), Table 1.
 * ``ILSVRC`` — top-5 classification error of ILSVRC winners and notable entries, 2010-2017.
+* ``ILSVRC_ENTRIES`` — what each of those entries was (always an ensemble);
+  ``SINGLE_MODEL_TOP5`` — single-network results quoted next to them.
 
 Example::
 
@@ -36,6 +38,55 @@ class Reference:
     def absolute(self) -> float:
         """The value in plain units (``value × unit``), e.g. 138 M -> 138_000_000."""
         return self.value * self.unit
+
+
+@dataclass(frozen=True)
+class Lecture:
+    """One of the five lecture documents the course is built from, as it names itself.
+
+    ``key`` is the short citation key the course uses (``[GDSC, "Stride & Padding"]``);
+    ``title`` is the document's own title, ``author``/``date``/``institution`` are given only
+    where the document states them; ``covers`` says what the course takes from it.
+    """
+
+    key: str
+    title: str
+    covers: str
+    author: str = ""
+    date: str = ""
+    institution: str = ""
+    language: str = "ko"
+
+    def citation(self, section: str | None = None) -> str:
+        """``[KEY, "section"]``, or ``[KEY]`` without a section."""
+        return f'[{self.key}, "{section}"]' if section else f"[{self.key}]"
+
+
+# The five lecture documents, in the order the course first uses them. Their text is not
+# shipped with the course; chapters quote their numbers and cite them by key.
+LECTURES: dict[str, Lecture] = {
+    "ML9": Lecture("ML9", 'Machine Learning, chapter 9 "CNN (Convolutional Neural Network)"',
+                   "§9.1 history, §9.2 convolution in DSP, §9.3 CNN layers, §9.4 hyperparameters "
+                   "and regularization, §9.5 convolution variants, §9.6 applications",
+                   language="en"),
+    "DL1": Lecture("DL1", "딥러닝 - Part1_v1",
+                   "machine-learning basics (regression, gradient descent, optimizers), "
+                   "perceptron and backpropagation, activations, batch normalization, CNN layers, "
+                   "LeNet-5, AlexNet, ZFNet, VGGNet, GoogLeNet, metrics",
+                   author="이동환", date="2020-12-08"),
+    "GDSC": Lecture("GDSC", "GDSC AI Week",
+                    "image data, locality and translation equivariance, convolution and the "
+                    "Fourier transform, pooling, stride and padding, receptive field, parameter "
+                    "counts, LeNet to ResNet",
+                    author="전병우", institution="Korea University, College of Informatics "
+                    "(고려대학교 정보대학)"),
+    "NOTES": Lecture("NOTES", "CNN - Convolutional Neural Network (handwritten notes)",
+                     "why convolution keeps spatial information, filters and channels, "
+                     "output size, pooling"),
+    "MODELS": Lecture("MODELS", "CNN model",
+                      "AlexNet, ZFNet, GoogLeNet and Inception, VGG, ResNet: the ILSVRC "
+                      "winners from 2012 to 2015"),
+}
 
 
 _TV = "torchvision model docs, {} weights IMAGENET1K_V1, num_params"
@@ -107,18 +158,18 @@ GOOGLENET_TABLE1: dict[str, tuple[float, float]] = {
     "linear": (1000, 1),
 }
 
-# Numbers printed in the lecture slides (seed files), kept so the course can show verdicts.
+# Numbers printed in the lecture documents (keys of LECTURES), kept so the course can show verdicts.
 SLIDE_PARAMS: dict[str, Reference] = {
-    "lenet5": Reference(61_706, "seed 001, LeNet-5 slide: 156 + 2,416 + 48,120 + 10,164 + 850"),
-    "alexnet": Reference(62_378_344, "seed 001, AlexNet slide: 34,944 + 614,656 + 885,120 + "
-                         "1,327,488 + 884,992 + 37,752,832 + 16,781,312 + 4,097,000"),
-    "vgg16": Reference(138, "seed 001, VGG-16 slide: 'TOTAL params: 138M parameters'", M),
-    "mnist_gap": Reference(326_534, "seed 001, Global Average Pooling slide: model.summary() "
-                           "'Total params: 326,534'"),
-    "googlenet": Reference(4, "seed 002, Pop Quiz: 'GoogLeNet (22-layers) -> 4M'", M),
+    "lenet5": Reference(61_706, '[DL1, "LeNet-5"]: 156 + 2,416 + 48,120 + 10,164 + 850'),
+    "alexnet": Reference(62_378_344, '[DL1, "AlexNet"]: 34,944 + 614,656 + 885,120 + '
+                         '1,327,488 + 884,992 + 37,752,832 + 16,781,312 + 4,097,000'),
+    "vgg16": Reference(138, '[DL1, "VGGNet"]: "TOTAL params: 138M parameters"', M),
+    "mnist_gap": Reference(326_534, '[DL1, "Global Average Pooling"]: model.summary() '
+                           '"Total params: 326,534"'),
+    "googlenet": Reference(4, '[GDSC, "Pop Quiz"]: "GoogLeNet (22-layers) -> 4M"', M),
 }
 
-# The VGG-16 memory/weights slide (seed 001), one row per listed layer:
+# The VGG-16 memory/weights slide of DL1, one row per listed layer:
 # (label, activation values as printed, exact activation values, weights without biases).
 VGG16_SLIDE_ROWS: tuple[tuple[str, str, int, int], ...] = (
     ("INPUT", "150K", 224 * 224 * 3, 0),
@@ -145,7 +196,7 @@ VGG16_SLIDE_ROWS: tuple[tuple[str, str, int, int], ...] = (
     ("FC", "1000", 1000, 4_096_000),
 )
 VGG16_SLIDE_TOTAL_MEMORY = Reference(
-    24, "seed 001, VGG-16 slide: 'TOTAL memory: 24M * 4 bytes ~ 93MB / image'", M,
+    24, '[DL1, "VGGNet"]: "TOTAL memory: 24M * 4 bytes ~ 93MB / image"', M,
     note="the listed rows add up to 15.2 M values (61 MB in float32), not 24 M")
 
 PAPER_MACS: dict[str, Reference] = {
@@ -203,3 +254,25 @@ def ilsvrc_table():
 
     columns = ["year", "team", "model", "top5_error", "winner", "source"]
     return pd.DataFrame(list(ILSVRC), columns=columns)
+
+
+# What each entry of ``ILSVRC`` with a CNN architecture really was. Every competition result is
+# an ensemble, so a parameter count can only describe one network of the entry's architecture.
+ILSVRC_ENTRIES: dict[str, str] = {
+    "AlexNet": "7 CNNs averaged, 2 of them pre-trained on ImageNet Fall 2011 (Krizhevsky et al. "
+               "2012, Sec. 6)",
+    "ZFNet": "Clarifai's entry (Zeiler's company): several networks averaged, built on the ZFNet "
+             "design (Zeiler & Fergus 2014)",
+    "VGG": "an ensemble of 7 VGG nets (Simonyan & Zisserman 2015)",
+    "GoogLeNet": "7 GoogLeNets, 144 crops per image (Szegedy et al. 2015, Table 3)",
+    "ResNet": "6 ResNets of different depths, two of them 152 layers (He et al. 2016, Sec. 4.1)",
+    "SENet": "an ensemble of SE networks around SENet-154, an SE-ResNeXt-152 (64x4d) with a "
+             "3-convolution stem (Hu et al., Squeeze-and-Excitation Networks, TPAMI 2019, "
+             "Appendix, Details of SENet-154)",
+}
+
+# Single-network results that the lectures quote next to the competition's ensemble results.
+SINGLE_MODEL_TOP5: dict[str, Reference] = {
+    "resnet152": Reference(4.49, "He et al. (CVPR 2016), Table 4: ResNet-152, single model, "
+                           "ImageNet validation set, top-5 error in %"),
+}

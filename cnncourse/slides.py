@@ -1,16 +1,16 @@
 """The numeric claims of the lecture slides, each recomputed by the library and given a verdict.
 
-The five seed decks (000 … 004) state many numbers: feature-map sizes, parameter and
-multiply-add counts, memory, layer counts, error rates, metrics. Each is one record here: where
-it is (``seed`` and ``section``), what it says (``claim``), the number as printed
+The five lecture documents (``references.LECTURES``: ML9, DL1, GDSC, NOTES, MODELS) state many
+numbers: feature-map sizes, parameter and multiply-add counts, memory, layer counts, error rates,
+metrics. Each is one record here: where it is (``lecture`` key and ``section``), what it says (``claim``), the number as printed
 (``slide_value``), a function that recomputes it with ``cnncourse`` (zoo models,
-``accounting``, ``shapes``, ``ops``, ``basics``, ``signals``, ``references``), and a rule. Nothing
+``accounting``, ``shapes``, ``ops``, ``train``, ``signals``, ``references``), and a rule. Nothing
 computed is stored: ``claims()`` runs every function when it is called.
 
 The verdict is derived, never typed in:
 
 * ``ok``          the slide's value equals the computed one (floats: to 1e-9 relative);
-* ``approximate`` not equal, but within the claim's stated relative tolerance, chosen from how
+* ``rounded``     not equal, but within the claim's stated relative tolerance, chosen from how
   the slide rounds ("138M" gets 1 %, "about 100 million" 10 %);
 * ``erratum``     anything else, or a stated inequality ("more than 7×") that does not hold.
 
@@ -19,6 +19,7 @@ Example::
     from cnncourse import slides
     table = slides.claims()                  # every claim, one row each
     slides.errata(topic="params")            # the rows of one topic whose verdict is not ok
+    slides.table(lecture="GDSC")             # the same claims as students read them
 
 Each zoo model is built once per call, without allocating its weights (shapes are all the
 counts need), summarised and dropped: the whole catalogue takes seconds and little memory.
@@ -32,22 +33,22 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ._checks import did_you_mean
+from .references import LECTURES
 
 __all__ = [
-    "COLUMNS", "SEEDS", "TOPICS", "VERDICTS", "Bound", "Claim", "catalogue", "claims",
-    "describe", "errata", "layer_depth", "pretty", "verdict",
+    "COLUMNS", "LECTURES", "TOPICS", "VERDICTS", "Bound", "Claim", "catalogue", "claims",
+    "describe", "errata", "layer_depth", "pretty", "table", "verdict", "VERDICT_WORDS",
 ]
 
 TOPICS = ("dsp", "layers", "params", "architectures", "training", "metrics", "history")
-VERDICTS = ("ok", "approximate", "erratum")
-SEEDS = {
-    "000": "Machine Learning, chapter 9: CNN",
-    "001": "딥러닝 Part1 (2020-12-08)",
-    "002": "GDSC AI Week (Korea University)",
-    "003": "handwritten CNN notes",
-    "004": "CNN model notes (ILSVRC 2012-2015)",
+VERDICTS = ("ok", "rounded", "erratum")
+# How a verdict reads in a student-facing table: a rounding is not a mistake.
+VERDICT_WORDS = {
+    "ok": "right",
+    "rounded": "right, rounded",
+    "erratum": "mistake",
 }
-COLUMNS = ["id", "seed", "source", "topic", "claim", "slide_value", "computed_value", "rule",
+COLUMNS = ["id", "lecture", "source", "topic", "claim", "slide_value", "computed_value", "rule",
            "verdict", "explanation"]
 _FLOAT_EQUAL = 1e-9  # relative difference below which two floats count as the same number
 
@@ -95,14 +96,14 @@ def _same(a, b) -> bool:
 
 
 def verdict(slide, computed, tol: float = 0.0) -> str:
-    """``ok`` / ``approximate`` / ``erratum`` for a slide value against the computed one.
+    """``ok`` / ``rounded`` / ``erratum`` for a slide value against the computed one.
 
     slide: the value as printed (a number, a tuple, or a ``Bound``); computed: the value the
     library gives; tol: relative tolerance (of the computed value) within which an unequal
-    number is ``approximate``. A ``Bound`` is ``ok`` when it holds, else ``erratum``.
+    number is ``rounded``. A ``Bound`` is ``ok`` when it holds, else ``erratum``.
 
     >>> verdict(35_000, 34_944, tol=0.01)
-    'approximate'
+    'rounded'
     """
     if isinstance(tol, bool) or not _is_number(tol) or not 0 <= tol < 1:
         raise ValueError(f"tol must be a relative tolerance in [0, 1), got {tol!r}; "
@@ -113,7 +114,7 @@ def verdict(slide, computed, tol: float = 0.0) -> str:
         return "ok"
     if tol and _is_number(slide) and _is_number(computed) and \
             abs(slide - computed) <= tol * abs(computed):
-        return "approximate"
+        return "rounded"
     return "erratum"
 
 
@@ -138,7 +139,7 @@ def _plain(value):
 
 @dataclass(frozen=True)
 class Claim:
-    """One numeric statement of a seed and the recipe to check it.
+    """One numeric statement of a lecture and the recipe to check it.
 
     compute(lab) returns the value the library gives now; ``details`` are further values,
     computed the same way, that ``why`` (the explanation shown when the verdict is not ok)
@@ -146,7 +147,7 @@ class Claim:
     """
 
     id: str
-    seed: str
+    lecture: str
     section: str
     topic: str
     text: str
@@ -159,7 +160,7 @@ class Claim:
 
     @property
     def source(self) -> str:
-        return f"{self.seed} · {self.section}"
+        return f'[{self.lecture}, "{self.section}"]'
 
 
 # ---------------------------------------------------------------- computing with zoo models
@@ -304,15 +305,15 @@ def _ilsvrc(model: str, year: int | None = None) -> dict:
 
 def _confusion():
     """The slide's 10-person test-kit example as label vectors (y_true, y_pred)."""
-    from . import basics
+    from . import train
 
-    return basics.labels_from_counts(tn=1, fp=2, fn=1, tp=6)
+    return train.labels_from_counts(tn=1, fp=2, fn=1, tp=6)
 
 
 def _metric(name: str) -> float:
-    from . import basics
+    from . import train
 
-    return basics.metrics_from_counts(tn=1, fp=2, fn=1, tp=6)[name]
+    return train.metrics_from_counts(tn=1, fp=2, fn=1, tp=6)[name]
 
 
 def _stack(layers, input_shape) -> tuple[int, int]:
@@ -377,10 +378,10 @@ def _crop_positions(image: int, crop: int) -> int:
 
 # ---------------------------------------------------------------- the catalogue
 
-def _seed_000() -> list[Claim]:
+def _ml9() -> list[Claim]:
     from .shapes import conv_output_size, receptive_field
 
-    s = "000"
+    s = "ML9"
     return [
         Claim("ml_sifting", s, "9.2 Convolution (DSP)", "dsp",
               "Any sequence is a sum of scaled, shifted impulses, x[n] = Σ x[k] δ[n−k] "
@@ -399,7 +400,7 @@ def _seed_000() -> list[Claim]:
               "p = 0.5 makes Var[δ] = p(1 − p) largest, so dropout regularises most there "
               "(value: the keep-probability with the largest sampled variance, p = 0.1 … 0.9)",
               0.5, lambda lab: _dropout_variance_peak(),
-              how="variance of Bernoulli(p) masks sampled by basics.dropout_output_mc"),
+              how="variance of Bernoulli(p) masks sampled by ops.dropout_output_mc"),
         Claim("ml_dilated_field", s, "9.5 Dilated convolutions", "layers",
               "A 3×3 kernel with dilation rate 2 sees a 5×5 field",
               5, lambda lab: int(receptive_field([("dilated", 3, 1, 2)])["rf"].iloc[-1]),
@@ -501,10 +502,10 @@ def _fourier_error() -> float:
 
 def _dropout_variance_peak(samples: int = 20_000) -> float:
     """The p in 0.1 … 0.9 whose sampled dropout output o_D = δ·1·1 varies most."""
-    from . import basics
+    from . import ops
 
     grid = [k / 10 for k in range(1, 10)]
-    variances = [basics.dropout_output_mc([1.0], [1.0], p, samples=samples)[1] ** 2 * samples
+    variances = [ops.dropout_output_mc([1.0], [1.0], p, samples=samples)[1] ** 2 * samples
                  for p in grid]
     return grid[variances.index(max(variances))]
 
@@ -526,10 +527,16 @@ def _bottleneck_depth(blocks) -> int:
     return weighted_depth("bottleneck", list(blocks))
 
 
-def _seed_001() -> list[Claim]:
+def _printed_vgg_formula(p: _Profile) -> int:
+    """(k_h·k_w·c_in) + c_out of VGG-16's conv1_1: the slide's expression with its '+' typo."""
+    filters = p.column("conv1_1", "biases")
+    return p.column("conv1_1", "weights") // filters + filters
+
+
+def _dl1() -> list[Claim]:
     from .shapes import pool_output_size, receptive_field
 
-    s = "001"
+    s = "DL1"
     lenet = "LeNet-5 (1998)"
     alex = "AlexNet (2012)"
     vgg = "VGGNet (2014), VGG-16 table"
@@ -550,17 +557,17 @@ def _seed_001() -> list[Claim]:
         Claim("dl_accuracy", s, "모델 평가 방법", "metrics",
               "Accuracy = (1+6)/(1+2+1+6)", (1 + 6) / (1 + 2 + 1 + 6),
               lambda lab: _metric("accuracy"),
-              how="basics.metrics_from_counts(tn=1, fp=2, fn=1, tp=6)"),
+              how="train.metrics_from_counts(tn=1, fp=2, fn=1, tp=6)"),
         Claim("dl_recall", s, "모델 평가 방법", "metrics",
               "Recall = 6/(6+1)", 6 / (6 + 1), lambda lab: _metric("recall"),
-              how="basics.metrics_from_counts"),
+              how="train.metrics_from_counts"),
         Claim("dl_precision", s, "모델 평가 방법", "metrics",
               "Precision = 6/(6+2)", 6 / (6 + 2), lambda lab: _metric("precision"),
-              how="basics.metrics_from_counts"),
+              how="train.metrics_from_counts"),
         Claim("dl_negatives", s, "모델 평가 방법", "metrics",
               "'음성(4명)은 음성으로 분류': 4 of the 10 people are negative",
               4, lambda lab: int((_confusion()[0] == 0).sum()),
-              how="actual negatives (TN + FP) of basics.labels_from_counts",
+              how="actual negatives (TN + FP) of train.labels_from_counts",
               why="TN + FP = {computed} people are actually negative. 4 = 10 − 6 takes the 6 "
                   "true positives for all the positives, but {positives} people are positive "
                   "(TP + FN).",
@@ -568,7 +575,7 @@ def _seed_001() -> list[Claim]:
         Claim("dl_called_positive", s, "모델 평가 방법", "metrics",
               "Precision: the kit declared 8 people positive",
               8, lambda lab: int((_confusion()[1] == 1).sum()),
-              how="predicted positives (TP + FP) of basics.labels_from_counts"),
+              how="predicted positives (TP + FP) of train.labels_from_counts"),
         Claim("dl_selu", s, "Activation Function2", "layers",
               "SELU is ELU with α ≠ 1 (value: the slope for x > 0, which is 1 for every ELU)",
               1, lambda lab: _selu_slope(),
@@ -679,14 +686,16 @@ def _seed_001() -> list[Claim]:
               ((55, 55, 96), (13, 13, 256)),
               lambda lab: (lab.zoo("zfnet").shapes["pool1"], lab.zoo("zfnet").shapes["pool2"]),
               how="pool1 and pool2 outputs of models.build('zfnet')"),
+        Claim("dl_vgg_conv1_1", s, vgg, "params", "CONV3-64 (first): 1,728 weights",
+              1728, vgg_weights("conv1_1"), how="weights of accounting.param_table('vgg16')"),
         Claim("dl_vgg_formula", s, vgg, "params",
-              "Weights column, first CONV3-64: '(3*3*3)+64 = 1,728' (the '+64' reads as 64 "
-              "biases)",
-              1728, lambda lab: lab.zoo("vgg16").column("conv1_1", "params"),
-              how="weights + biases of conv1_1, accounting.param_table('vgg16')",
-              why="The '+' should be '×': 3·3·3·64 = 1,728 counts the weights only (the table "
-                  "says 'no bias'); adding the 64 biases would give {computed:,}. Every row of "
-                  "the column is written this way."),
+              "The weights column writes the first CONV3-64 as '(3*3*3)+64 = 1,728' "
+              "(value: the printed expression, (3·3·3)+64, evaluated)",
+              1728, lambda lab: _printed_vgg_formula(lab.zoo("vgg16")),
+              how="kernel height × width × input channels, plus the filters, of conv1_1",
+              why="As printed, (3·3·3)+64 = {computed}. The total 1,728 is right; the '+' is a "
+                  "typo for '×': 3·3·3 × 64 = 1,728 weights (the table leaves biases out; with "
+                  "the 64 biases the layer has 1,792 parameters)."),
         Claim("dl_vgg_conv1_2", s, vgg, "params", "CONV3-64 (second): 36,864 weights",
               36864, vgg_weights("conv1_2"), how="weights of accounting.param_table('vgg16')"),
         Claim("dl_vgg_conv2_1", s, vgg, "params", "CONV3-128 (first): 73,728 weights",
@@ -773,10 +782,10 @@ def _resnet_sides(p: _Profile) -> tuple[int, ...]:
     return tuple(p.side(n) for n in ["conv1_conv", *stages])
 
 
-def _seed_002() -> list[Claim]:
+def _gdsc() -> list[Claim]:
     from .shapes import conv_output_size, receptive_field
 
-    s = "002"
+    s = "GDSC"
     quiz = "Pop Quiz"
     flops = "ResNets table, FLOPs row"
 
@@ -795,10 +804,11 @@ def _seed_002() -> list[Claim]:
               how="signals.convolve against signals.fft_convolve (equal to 1e-12)"),
         Claim("gd_blur_sum", s, "What exactly filters do?", "dsp",
               "The printed 3×3 blur kernel averages its neighbourhood (weights sum to 1)",
-              1.0, lambda lab: round(float(_slide_blur().sum()), 10),
+              1.0, lambda lab: round(float(_slide_blur().sum()), 10), tol=0.05,
               how="sum of signals.slide_filter('blur')",
-              why="The entries add up to {computed}: the slide rounds [[1,2,1],[2,4,2],[1,2,1]]/16 "
-                  "to two decimals (0.0625 → 0.06, 0.125 → 0.12), so the blur darkens an image by 3%."),
+              why="The printed entries are [[1,2,1],[2,4,2],[1,2,1]]/16 rounded to two decimals "
+                  "(0.0625 → 0.06, 0.125 → 0.12), so they add up to {computed}; the kernel they "
+                  "stand for sums to exactly 1. Used as printed, the blur darkens an image by 3 %."),
         Claim("gd_flatten", s, "Why not MLP?", "layers",
               "A 32×32×3 image stretched to 3072 × 1", 3072,
               lambda lab: _output_shape(_keras_layers().Flatten(), (32, 32, 3))[0],
@@ -883,8 +893,8 @@ def _pool_config(p: _Profile, layer: str) -> tuple[int, int]:
     return config["pool_size"][0], config["strides"][0]
 
 
-def _seed_003() -> list[Claim]:
-    s = "003"
+def _notes() -> list[Claim]:
+    s = "NOTES"
     return [
         Claim("hw_flatten", s, "CNN", "layers", "An image (7, 7, 3) flattens to (1, 7×7×3)",
               147, lambda lab: _output_shape(_keras_layers().Flatten(), (7, 7, 3))[0],
@@ -908,10 +918,10 @@ def _add_params(p: _Profile) -> int:
     return sum(p.column(n, "params") for n in p.names("Add"))
 
 
-def _seed_004() -> list[Claim]:
+def _models() -> list[Claim]:
     from .shapes import conv_output_size
 
-    s = "004"
+    s = "MODELS"
     alex = "AlexNet"
     conv1 = "AlexNet conv1"
     google = "GoogLeNet"
@@ -1132,8 +1142,8 @@ def _resnet_layout(p: _Profile) -> tuple[int, int, int]:
 
 
 def catalogue() -> list[Claim]:
-    """Every claim record, in seed order (nothing is computed)."""
-    return _seed_000() + _seed_001() + _seed_002() + _seed_003() + _seed_004()
+    """Every claim record, lecture by lecture (nothing is computed)."""
+    return _ml9() + _dl1() + _gdsc() + _notes() + _models()
 
 
 # ---------------------------------------------------------------- the table
@@ -1151,33 +1161,38 @@ def _evaluate(claim: Claim, lab: _Lab) -> dict:
         computed = _plain(claim.compute(lab))
         extra = {k: _plain(f(lab)) for k, f in claim.details.items()}
     except Exception as error:  # name the claim, keep the cause
-        raise RuntimeError(f"claim {claim.id!r} ({claim.source}) could not be computed: "
+        raise RuntimeError(f"claim {claim.id!r} {claim.source} could not be computed: "
                            f"{error}") from error
     result = verdict(claim.slide, computed, claim.tol)
     explanation = claim.how
     if result != "ok" and claim.why:
         explanation = claim.why.format(computed=computed, slide=claim.slide, **extra)
-    return dict(id=claim.id, seed=claim.seed, source=claim.source, topic=claim.topic,
+    return dict(id=claim.id, lecture=claim.lecture, source=claim.source, topic=claim.topic,
                 claim=claim.text, slide_value=claim.slide, computed_value=computed,
                 rule=_rule_text(claim.slide, claim.tol), verdict=result,
                 explanation=explanation)
 
 
-def claims(topic: str | None = None, seed: str | None = None, ids=None):
-    """The slide claims as a DataFrame, every value recomputed now.
+def claims(topic: str | None = None, lecture: str | None = None, ids=None):
+    """The lecture claims as a DataFrame, every value recomputed now.
 
-    topic: keep one of ``TOPICS``; seed: keep one seed deck ('000' … '004'); ids: keep these
-    claim ids, in this order. Only the selected claims are computed. Columns: ``id`` (stable slug), ``seed``, ``source`` ('001 · AlexNet
-    (2012)'), ``topic``, ``claim``, ``slide_value``, ``computed_value``, ``rule`` ('exact',
-    'within 1%', 'inequality'), ``verdict`` (ok / approximate / erratum) and ``explanation``.
+    topic: keep one of ``TOPICS``; lecture: keep one lecture document, by its key in
+    ``references.LECTURES`` ('ML9', 'DL1', 'GDSC', 'NOTES', 'MODELS'); ids: keep these claim ids, in
+    this order. Only the selected claims are computed. Columns: ``id`` (stable slug), ``lecture``,
+    ``source`` ('[DL1, "AlexNet (2012)"]'), ``topic``, ``claim``, ``slide_value``,
+    ``computed_value``, ``rule`` ('exact', 'within 1%', 'inequality'), ``verdict`` (ok / rounded /
+    erratum) and ``explanation``.
     """
     import pandas as pd
 
     topic = _check_choice(topic, TOPICS, "topic")
-    seed = _check_choice(seed, SEEDS, "seed")
+    lecture = _check_choice(lecture, LECTURES, "lecture")
     chosen = [c for c in catalogue()
-              if (topic is None or c.topic == topic) and (seed is None or c.seed == seed)]
+              if (topic is None or c.topic == topic) and (lecture is None or c.lecture == lecture)]
     if ids is not None:
+        if isinstance(ids, str):
+            raise ValueError(f"ids must be a list of claim ids, got the string {ids!r}; "
+                             f"write ids=[{ids!r}].")
         by_id = {c.id: c for c in chosen}
         unknown = [i for i in ids if i not in by_id]
         if unknown:
@@ -1191,9 +1206,9 @@ def claims(topic: str | None = None, seed: str | None = None, ids=None):
                          for column in COLUMNS})
 
 
-def errata(topic: str | None = None, seed: str | None = None):
-    """The rows of ``claims(topic, seed)`` whose verdict is not ``ok``."""
-    table = claims(topic=topic, seed=seed)
+def errata(topic: str | None = None, lecture: str | None = None):
+    """The rows of ``claims(topic, lecture)`` whose verdict is not ``ok``."""
+    table = claims(topic=topic, lecture=lecture)
     return table[table["verdict"] != "ok"].reset_index(drop=True)
 
 
@@ -1229,8 +1244,9 @@ def pretty(table):
 def describe(table, ids=None) -> str:
     """The rows of a ``claims()`` table as text, one block per claim, in the order of ``ids``.
 
-    Each block gives the id and source, the claim, the slide's value, the computed value and the
-    explanation, e.g. to print the errata of a chapter in full. ids: claim ids (default: all rows).
+    Each block gives the source and verdict, the claim, the lecture's value, the computed value
+    and the explanation, e.g. to print a chapter's errata in full. ids: claim ids (default: all
+    rows).
     """
     shown = pretty(table).set_index("id", drop=False)
     ids = list(shown.index) if ids is None else list(ids)
@@ -1241,9 +1257,33 @@ def describe(table, ids=None) -> str:
     blocks = []
     for claim_id in ids:
         row = shown.loc[claim_id]
-        blocks.append(f"{claim_id}  ({row.source}, {row.verdict})\n"
+        blocks.append(f"{row.source} — {VERDICT_WORDS[row.verdict]}\n"
                       f"  claim:    {row.claim}\n"
-                      f"  slide:    {row.slide_value}\n"
+                      f"  lecture:  {row.slide_value}\n"
                       f"  computed: {row.computed_value}\n"
                       f"  why:      {row.explanation}")
     return "\n\n".join(blocks)
+
+
+TABLE_COLUMNS = ["source", "claim", "lecture says", "computed", "verdict", "why"]
+
+
+def table(ids=None, *, topic: str | None = None, lecture: str | None = None,
+          errata_only: bool = False):
+    """The claims as students read them: no ids, readable values, the verdict in words.
+
+    ids / topic / lecture select as in :func:`claims`; errata_only keeps the rows whose verdict is
+    not ``ok``. Columns: ``source`` ('[GDSC, "Stride & Padding"]'), ``claim``, ``lecture says``,
+    ``computed``, ``verdict`` (the words of ``VERDICT_WORDS``) and ``why`` (the explanation when
+    the verdict is not ok, else how the value was computed). Rows are numbered from 1.
+    """
+    rows = claims(topic=topic, lecture=lecture, ids=ids)
+    if errata_only:
+        rows = rows[rows["verdict"] != "ok"]
+    shown = pretty(rows)
+    out = shown.rename(columns={"slide_value": "lecture says", "computed_value": "computed",
+                                "explanation": "why"})
+    out["verdict"] = [VERDICT_WORDS[v] for v in shown["verdict"]]
+    out = out[TABLE_COLUMNS].reset_index(drop=True)
+    out.index = range(1, len(out) + 1)
+    return out

@@ -25,13 +25,12 @@ ERRATA = {
     "dl_alexnet_fc_labels": (16_781_312, 9216 * 4096 + 4096, "erratum"),
     "dl_zf_table_224": (55, 54, "erratum"),                           # floor(54.25)
     "dl_zfnet_input": (227, 224, "erratum"),                          # Zeiler & Fergus
-    "dl_vgg_formula": (1728, 3 * 3 * 3 * 64 + 64, "erratum"),
+    "dl_vgg_formula": (1728, (3 * 3 * 3) + 64, "erratum"),           # '+' printed for '×'
     "dl_vgg_memory_total": (24_000_000, 15_237_608, "erratum"),       # sum of the slide's rows
     "dl_vgg_memory_mb": (93, 61, "erratum"),                          # 15,237,608 × 4 B
     "gd_conv_pad_stride_example": (((1, 6, 5), (7, 10, 9), (7, 10, 8)),
                                    ((1, 5, 6), (7, 8, 3), (3, 10, 4)), "erratum"),
     "gd_vgg_pool": ((3, 2), (2, 2), "erratum"),                       # VGG: 2×2 max pool, stride 2
-    "gd_blur_sum": (1.0, 4 * 0.06 + 4 * 0.12 + 0.25, "erratum"),      # rounded 1/16, 2/16, 4/16
     "gd_quiz_vgg19": (138_000_000, 143_667_240, "erratum"),           # torchvision / keras.io
     "gd_quiz_googlenet": (4_000_000, 6_998_552, "erratum"),
     "cm_alexnet_connections": (630_000_000, 724_406_816, "erratum"),
@@ -43,7 +42,8 @@ ERRATA = {
     "cm_resnet_depth_7x": (Bound(">", 7), 6.91, "erratum"),           # 152 / 22
 }
 
-APPROXIMATE = {
+ROUNDED = {
+    "gd_blur_sum": (1.0, 4 * 0.06 + 4 * 0.12 + 0.25),              # rounded 1/16, 2/16, 4/16
     "dl_vgg_conv1_memory": (3_200_000, 224 * 224 * 64),
     "dl_vgg_total_params": (138_000_000, 138_357_544),
     "dl_inception3a_params": (159, 163_328 / 1024),                   # weights / 1,024
@@ -72,6 +72,7 @@ OK = {
     "dl_called_positive": 8,
     "dl_lenet_sides": (28, 14, 10, 5),
     "dl_lenet_c1": 156,
+    "dl_vgg_conv1_1": 3 * 3 * 3 * 64,
     "dl_lenet_c3": 2416,
     "dl_lenet_f120": 48_120,
     "dl_lenet_out": 850,
@@ -122,7 +123,7 @@ def test_columns_size_and_ids(table):
     assert table["id"].is_unique
     assert set(table["topic"]) <= set(slides.TOPICS)
     assert set(table["verdict"]) == set(slides.VERDICTS)
-    assert all(src.startswith(f"{seed} · ") for seed, src in zip(table["seed"], table["source"]))
+    assert all(src.startswith(f'[{key}, "') for key, src in zip(table["lecture"], table["source"]))
 
 
 def test_every_computed_value_present_and_explained(table):
@@ -131,9 +132,9 @@ def test_every_computed_value_present_and_explained(table):
     assert not table["explanation"].str.contains("{", regex=False).any()
 
 
-def test_at_least_five_errata_and_every_seed_present(table):
+def test_at_least_five_errata_and_every_lecture_present(table):
     assert (table["verdict"] == "erratum").sum() >= 5
-    assert set(table["seed"]) == set(slides.SEEDS)
+    assert set(table["lecture"]) == set(slides.LECTURES)
 
 
 def test_verdicts_follow_the_rule(table):
@@ -154,13 +155,13 @@ def test_errata(table, claim_id):
     assert row.verdict == expected
 
 
-@pytest.mark.parametrize("claim_id", sorted(APPROXIMATE))
+@pytest.mark.parametrize("claim_id", sorted(ROUNDED))
 def test_approximations(table, claim_id):
-    slide, right = APPROXIMATE[claim_id]
+    slide, right = ROUNDED[claim_id]
     row = table.loc[claim_id]
     assert row.slide_value == slide
     assert _close(row.computed_value, right)
-    assert row.verdict == "approximate"
+    assert row.verdict == "rounded"
 
 
 @pytest.mark.parametrize("claim_id", sorted(OK))
@@ -175,7 +176,7 @@ def test_resnet_flops_close_to_paper(table, depth):
     row = table.loc[f"gd_resnet{depth}_flops"]
     assert row.slide_value == RESNET_FLOPS[depth]
     assert row.computed_value == pytest.approx(RESNET_FLOPS[depth], rel=0.02)
-    assert row.verdict == "approximate"
+    assert row.verdict == "rounded"
 
 
 def test_dsp_identities_hold(table):
@@ -216,18 +217,18 @@ def test_padding_stride_example_by_hand(table):
                                                    "computed_value"]
 
 
-def test_metrics_come_from_basics(table):
-    from cnncourse import basics
+def test_metrics_come_from_train(table):
+    from cnncourse import train
 
-    metrics = basics.metrics_from_counts(tn=1, fp=2, fn=1, tp=6)
+    metrics = train.metrics_from_counts(tn=1, fp=2, fn=1, tp=6)
     assert table.loc["dl_recall", "computed_value"] == metrics["recall"] == 6 / 7
 
 
 def test_values_are_computed_at_call_time(monkeypatch):
-    from cnncourse import basics
+    from cnncourse import train
 
-    real = basics.metrics_from_counts
-    monkeypatch.setattr(basics, "metrics_from_counts",
+    real = train.metrics_from_counts
+    monkeypatch.setattr(train, "metrics_from_counts",
                         lambda **counts: {**real(**counts), "accuracy": 0.5})
     row = slides.claims(topic="metrics").set_index("id").loc["dl_accuracy"]
     assert row.computed_value == 0.5
@@ -236,13 +237,13 @@ def test_values_are_computed_at_call_time(monkeypatch):
 
 # ---------------------------------------------------------------- filters and bad input
 
-def test_topic_and_seed_filters():
+def test_topic_and_lecture_filters():
     metrics = slides.claims(topic="metrics")
     assert len(metrics) >= 4 and set(metrics["topic"]) == {"metrics"}
     dsp = slides.errata(topic="dsp")
     assert list(dsp["id"]) == ["gd_blur_sum"] and list(dsp.columns) == slides.COLUMNS
-    seed3 = slides.claims(seed="003")
-    assert set(seed3["seed"]) == {"003"} and len(seed3) >= 3
+    notes = slides.claims(lecture="NOTES")
+    assert set(notes["lecture"]) == {"NOTES"} and len(notes) >= 3
 
 
 def test_errata_are_the_rows_that_are_not_ok(table):
@@ -254,8 +255,9 @@ def test_errata_are_the_rows_that_are_not_ok(table):
 @pytest.mark.parametrize("kwargs, message", [
     ({"topic": "param"}, r"Unknown topic 'param': did you mean 'params'"),
     ({"topic": "cnn"}, r"Unknown topic 'cnn': .*dsp"),
-    ({"seed": "1"}, r"Unknown seed '1'"),
-    ({"seed": 1}, r"Unknown seed 1"),
+    ({"lecture": "DL2"}, r"Unknown lecture 'DL2': did you mean 'DL1'"),
+    ({"lecture": 1}, r"Unknown lecture 1"),
+    ({"ids": "dl_negatives"}, r"ids must be a list of claim ids"),
 ])
 def test_bad_filters_are_refused_with_a_hint(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -267,7 +269,7 @@ def test_bad_filters_are_refused_with_a_hint(kwargs, message):
 @pytest.mark.parametrize("slide, computed, tol, expected", [
     (34_944, 34_944, 0.0, "ok"),
     (0.7, 0.7000000000001, 0.0, "ok"),
-    (35_000, 34_944, 0.01, "approximate"),
+    (35_000, 34_944, 0.01, "rounded"),
     (35_000, 34_944, 0.0, "erratum"),
     (138_000_000, 143_667_240, 0.01, "erratum"),
     ((3, 4, 23, 8), (3, 4, 23, 3), 0.0, "erratum"),
@@ -292,9 +294,9 @@ def test_bound_prints_like_the_slide():
 
 
 def test_a_failing_claim_names_itself():
-    broken = slides.Claim("broken", "000", "nowhere", "dsp", "a claim", 1,
+    broken = slides.Claim("broken", "ML9", "nowhere", "dsp", "a claim", 1,
                           lambda lab: 1 / 0)
-    with pytest.raises(RuntimeError, match="claim 'broken' .*000 · nowhere.*division"):
+    with pytest.raises(RuntimeError, match="claim 'broken' .*ML9, \"nowhere\".*division"):
         slides._evaluate(broken, slides._Lab())
 
 
@@ -342,10 +344,11 @@ def test_pretty_refuses_other_tables():
 def test_describe_prints_each_claim_in_full(table):
     text = slides.describe(table, ["cm_output_formula", "dl_negatives"])
     first, second = text.split("\n\n")
-    assert first.startswith("cm_output_formula  (004 · AlexNet: 224 or 227?, erratum)")
-    assert "  slide:    55\n  computed: 109\n" in first
+    assert first.startswith('[MODELS, "AlexNet: 224 or 227?"] — mistake')
+    assert "  lecture:  55\n  computed: 109\n" in first
     assert "the divisor is the stride, 4: (227 − 11)/4 + 1 = 55." in first
-    assert second.startswith("dl_negatives")
+    assert second.startswith('[DL1, "모델 평가 방법"] — mistake')
+    assert "cm_output_formula" not in text
 
 
 def test_describe_refuses_an_unknown_id(table):
@@ -357,7 +360,7 @@ def test_weightless_builds_leave_no_variables_queued():
     from keras.src.backend.common import global_state
 
     before = list(global_state.get_global_attribute("uninitialized_variables") or [])
-    assert len(slides.claims(seed="003")) >= 3          # builds alexnet and resnet34
+    assert len(slides.claims(lecture="NOTES")) >= 3     # builds alexnet and resnet34
     after = list(global_state.get_global_attribute("uninitialized_variables") or [])
     assert after == before
 
@@ -365,6 +368,39 @@ def test_weightless_builds_leave_no_variables_queued():
 def test_claims_by_id_computes_only_those_in_order():
     table = slides.claims(ids=["gd_blur_sum", "ml_resnet101_cfg"])
     assert list(table["id"]) == ["gd_blur_sum", "ml_resnet101_cfg"]
-    assert list(table["verdict"]) == ["erratum", "erratum"]
+    assert list(table["verdict"]) == ["rounded", "erratum"]
     with pytest.raises(ValueError, match="unknown claim id"):
         slides.claims(ids=["gd_blur_summ"])
+
+
+# ---------------------------------------------------------------- what students read
+
+def test_student_table_has_no_ids_and_says_the_verdict_in_words(table):
+    shown = slides.table(ids=["gd_blur_sum", "ml_resnet101_cfg", "dl_lenet_c1"])
+    assert list(shown.columns) == slides.TABLE_COLUMNS
+    assert list(shown.index) == [1, 2, 3]
+    assert list(shown["verdict"]) == ["right, rounded", "mistake", "right"]
+    assert list(shown["source"]) == list(table.loc[["gd_blur_sum", "ml_resnet101_cfg",
+                                                    "dl_lenet_c1"], "source"])
+    assert shown.loc[1, "lecture says"] == "1" and shown.loc[1, "computed"] == "0.97"
+    text = shown.to_string()
+    assert "gd_blur_sum" not in text and "ml_resnet101_cfg" not in text
+
+
+def test_student_table_filters_errata(table):
+    shown = slides.table(lecture="ML9", errata_only=True)
+    wrong = table[(table["lecture"] == "ML9") & (table["verdict"] != "ok")]
+    assert len(shown) == len(wrong) and "right" not in set(shown["verdict"])
+
+
+def test_the_lectures_are_cited_by_key_never_by_file_name(table):
+    """Students know the lecture documents by their titles and keys, not as pipeline files."""
+    import re
+
+    from cnncourse import references
+
+    words = [str(v) for column in table.columns for v in table[column]]
+    words += [str(r.source) + str(r.note) for r in references.SLIDE_PARAMS.values()]
+    assert not [w for w in words if re.search(r"seed", w, re.I)]
+    assert set(references.LECTURES) == {"ML9", "DL1", "GDSC", "NOTES", "MODELS"}
+    assert references.LECTURES["DL1"].date == "2020-12-08"
