@@ -1,6 +1,6 @@
 """Output sizes and receptive fields of convolution and pooling layers (pure Python, no backend).
 
-The lectures give one formula for the side of a feature map (seed 000, example 9.3-2)::
+The lectures give one formula for the side of a feature map (ML9, example 9.3-2)::
 
     out = (n + 2p - f) / s + 1          n: input side, f: filter, p: padding per side, s: stride
 
@@ -229,8 +229,13 @@ def _row(spec, state) -> dict:
 
 
 def _merge(states: list) -> tuple:
-    """Field of a merge (Add, Concatenate): the widest field among the branches."""
-    return max(states, key=lambda st: st[0])
+    """Field of a merge (Add, Concatenate): the union of the branches' fields, axis by axis.
+
+    Branches that merge are centred on the same output pixel, so the union of their fields is,
+    on each axis, the widest field of any branch (a 1×7 branch and a 7×1 branch cover 7×7).
+    """
+    rfs, jumps = zip(*states)
+    return tuple(map(max, zip(*rfs))), tuple(map(max, zip(*jumps)))
 
 
 def _rows_from_model(model) -> tuple[list[dict], tuple]:

@@ -22,7 +22,7 @@ def keras_side(x, *stack) -> int:
 # --- slide numbers ---------------------------------------------------------------------------
 
 def test_alexnet_conv1_227_gives_55():
-    # seed 001 and seed 004: 227x227x3 input, 11x11 kernels, stride 4, no padding -> 55x55x96
+    # DL1 and MODELS: 227x227x3 input, 11x11 kernels, stride 4, no padding -> 55x55x96
     assert shapes.conv_output_size(227, 11, p=0, s=4) == 55
 
 
@@ -49,15 +49,15 @@ def test_refusal_offers_a_padding_when_one_exists():
     assert shapes.conv_output_size(9, 3, p=1, s=4) == 3
 
 
-def test_seed004_formula_divides_by_2_instead_of_the_stride():
-    # seed 004 writes out = (in - kernel + 2 pad) / 2 + 1 for AlexNet conv1 and claims 55:
+def test_models_notes_formula_divides_by_2_instead_of_the_stride():
+    # MODELS writes out = (in - kernel + 2 pad) / 2 + 1 for AlexNet conv1 and claims 55:
     # that needs the stride, 4; with 2 the formula gives 109.
     assert shapes.conv_output_size(227, 11, s=2) == 109
     assert shapes.conv_output_size(227, 11, s=4) == 55
 
 
 def test_alexnet_feature_map_chain():
-    # seed 001: 227 -conv11/4-> 55 -pool3/2-> 27 -conv5,p2-> 27 -pool3/2-> 13 -conv3,p1 (x3)-> 13
+    # DL1: 227 -conv11/4-> 55 -pool3/2-> 27 -conv5,p2-> 27 -pool3/2-> 13 -conv3,p1 (x3)-> 13
     # -pool3/2-> 6, and 6 x 6 x 256 feeds the first dense layer
     side = shapes.conv_output_size(227, 11, s=4)
     assert side == 55
@@ -72,7 +72,7 @@ def test_alexnet_feature_map_chain():
 
 
 def test_lenet5_feature_map_sides():
-    # seed 001: 32 -conv5-> 28 -pool2-> 14 -conv5-> 10 -pool2-> 5
+    # DL1: 32 -conv5-> 28 -pool2-> 14 -conv5-> 10 -pool2-> 5
     sides = [32]
     for step in ("conv", "pool", "conv", "pool"):
         n = sides[-1]
@@ -139,14 +139,14 @@ def test_transpose_output_padding_must_be_below_the_stride():
 # --- receptive fields ------------------------------------------------------------------------
 
 def test_stacked_3x3_see_5x5_and_7x7():
-    # seed 001: "3x3 2개 = 5x5 1개, 3x3 3개 = 7x7 1개"; seed 002: second 3x3 conv sees 5x5
+    # DL1: "3x3 2개 = 5x5 1개, 3x3 3개 = 7x7 1개"; GDSC: second 3x3 conv sees 5x5
     table = shapes.receptive_field([("conv1", 3, 1), ("conv2", 3, 1), ("conv3", 3, 1)])
     assert table["rf"].tolist() == [1, 3, 5, 7]
     assert table["name"].tolist() == ["input", "conv1", "conv2", "conv3"]
 
 
 def test_dilated_3x3_sees_5x5_with_9_weights():
-    # seed 000, 9.5: "A 3x3 kernel with a dilation rate of 2 will have the same field of view
+    # ML9, 9.5: "A 3x3 kernel with a dilation rate of 2 will have the same field of view
     # as a 5x5 kernel, while only using 9 parameters."
     table = shapes.receptive_field([("dilated", 3, 1, 2)])
     assert table["rf"].iloc[-1] == 5
@@ -212,6 +212,22 @@ def test_keras_functional_field_takes_the_widest_branch():
     assert table.set_index("name")["rf"].to_dict() == {
         "input": 1, "stem": 3, "narrow": 3, "wide": 11, "pool": 13}
     assert (table["rf"].iloc[-1], table["jump"].iloc[-1]) == measured_field(model, side)
+
+
+def test_factorised_branches_merge_into_the_union_of_their_fields():
+    """A 1×7 and a 7×1 'same' branch, concatenated, see 7×7 (the input gradient says so)."""
+    side = 15
+    inputs = keras.Input((side, side, 1))
+    tall = layers.Conv2D(1, (7, 1), padding="same", **ones(name="tall"))(inputs)
+    flat = layers.Conv2D(1, (1, 7), padding="same", **ones(name="flat"))(inputs)
+    merged = layers.Concatenate(name="concat")([tall, flat])
+    model = keras.Model(inputs, layers.Conv2D(1, 1, **ones(name="mix"))(merged))
+    table = shapes.receptive_field(model).set_index("name")
+    assert table.loc["mix", "rf"] == (7, 7)
+    images = np.eye(side * side, dtype="float32").reshape(-1, side, side, 1)
+    out = keras.ops.convert_to_numpy(model(images))[:, side // 2, side // 2, 0]
+    seen = out.reshape(side, side) != 0
+    assert (seen.any(axis=1).sum(), seen.any(axis=0).sum()) == (7, 7)
 
 
 def test_keras_nested_block_is_seen_through_the_field_that_reaches_it():
