@@ -9,9 +9,10 @@ A family module registers each public name with the keyword defaults that pick t
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable
 
-from .._checks import did_you_mean
+from .._checks import did_you_mean, positive_int
 
 _REGISTRY: dict[str, tuple[Callable, dict]] = {}
 
@@ -59,4 +60,60 @@ def build(name: str, **kwargs):
         accepted = [p for p in params if p not in defaults]
         raise ValueError(f"build({name!r}) got unknown option(s) {unknown}; "
                          f"it accepts: {', '.join(accepted)}.")
-    return fn(**{**defaults, **kwargs})
+    if "num_classes" in kwargs:
+        kwargs["num_classes"] = positive_int(kwargs["num_classes"], "num_classes")
+    options = {**defaults, **kwargs}
+    if {"input_shape", "num_classes"} & set(kwargs):
+        _check_weight_memory(name, fn, options, params)
+    return fn(**options)
+
+
+def weight_budget_bytes() -> int:
+    """The most float32 weight memory ``build`` allocates without refusing.
+
+    ``CNNCOURSE_MAX_WEIGHTS_GB`` sets it; by default it is half of this machine's memory.
+    """
+    configured = os.environ.get("CNNCOURSE_MAX_WEIGHTS_GB")
+    if configured:
+        try:
+            return int(float(configured) * 1e9)
+        except ValueError:
+            raise ValueError(f"CNNCOURSE_MAX_WEIGHTS_GB must be a number of gigabytes, got "
+                             f"{configured!r}; e.g. CNNCOURSE_MAX_WEIGHTS_GB=8.") from None
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (ValueError, OSError, AttributeError):  # no sysconf: no limit we can know
+        return 1 << 62
+
+
+def _check_weight_memory(name: str, fn: Callable, options: dict, params) -> None:
+    """Refuse, with the reason, a variant whose weights would not fit in memory.
+
+    The variant is first built without allocating its weights (a few milliseconds), so a
+    ``num_classes`` of a billion or a 2048×2048 input to VGG's dense layers is caught before
+    the backend runs out of memory.
+    """
+    from ._common import counting_only
+
+    with counting_only():
+        model = fn(**options)
+    count = model.count_params()
+    need, budget = 4 * count, weight_budget_bytes()
+    if need <= budget:
+        return
+    reasons = []
+    default_classes = params["num_classes"].default if "num_classes" in params else None
+    if isinstance(default_classes, int) and options.get("num_classes", 0) > default_classes:
+        reasons.append(f"num_classes={options['num_classes']:,} makes the classifier layer "
+                       "huge: use the number of classes in your data")
+    default_shape = params["input_shape"].default if "input_shape" in params else None
+    if default_shape is not inspect.Parameter.empty and default_shape is not None and \
+            tuple(options.get("input_shape", default_shape)) != tuple(default_shape):
+        reasons.append(f"input_shape={tuple(options['input_shape'])} is larger than the "
+                       f"{tuple(default_shape)} it was designed for, and its fully connected "
+                       "layers grow with the input area: resize the images to "
+                       f"{tuple(default_shape)[:2]}")
+    raise ValueError(f"build({name!r}) would need {count:,} parameters = {need / 1e9:.1f} GB of "
+                     f"float32 weights, more than the {budget / 1e9:.1f} GB allowed "
+                     "(half of this machine's memory, or CNNCOURSE_MAX_WEIGHTS_GB). "
+                     + ("; ".join(reasons) + "." if reasons else ""))
