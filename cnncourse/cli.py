@@ -1,4 +1,4 @@
-"""The ``cnncourse`` command: doctor, summary, run, bench, homework.
+"""The ``cnncourse`` command: doctor, models, summary, run, bench, homework.
 
 Each subcommand is a thin wrapper around a library function, so everything the command line
 does is also one call away in a notebook.
@@ -16,9 +16,34 @@ def _doctor(args) -> int:
 
 
 def _summary(args) -> int:
+    from .models import _registry
+
+    _registry.builder(args.name)  # an unknown name is refused before the backend is imported
     from . import accounting
 
     print(accounting.summary(args.name))  # a zoo name is built without allocating weights
+    return 0
+
+
+def _models(args) -> int:
+    import inspect
+
+    from .models import _registry
+
+    rows = []
+    for name in _registry.available():
+        fn, defaults = _registry.builder(name)
+        params = inspect.signature(fn).parameters
+        shape = params["input_shape"].default if "input_shape" in params else None
+        classes = params["num_classes"].default if "num_classes" in params else None
+        family = fn.__module__.rsplit(".", 1)[-1]
+        rows.append((name, family, "x".join(map(str, shape)) if shape else "-",
+                     str(classes) if classes else "-"))
+    header = ("name", "family", "input", "classes")
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    for row in [header] + rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    print(f"\n{len(rows)} models; `cnncourse summary NAME` prints one's parameter table.")
     return 0
 
 
@@ -36,11 +61,18 @@ def _bench(args) -> int:
 
 
 def _homework(args) -> int:
-    from . import homework
+    from . import grading
 
     if args.action == "release":
-        return homework.release(args.paths, out=args.out)
-    return homework.check_notebooks(args.paths, timeout=args.timeout)
+        return grading.release.release(args.paths, out=args.out or "release")
+    if args.action == "check":
+        return grading.check_notebooks(args.paths, timeout=args.timeout, source=args.source)
+    if len(args.paths) != 1 or not args.source:
+        raise ValueError("usage: cnncourse homework grade SUBMISSIONS --source "
+                         "homework/hwN_*.ipynb --out GRADES [--jobs N]")
+    return grading.grade_class(args.paths[0], args.source, args.out or "grades", jobs=args.jobs,
+                               cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                               unsafe_no_sandbox=args.unsafe_no_sandbox)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -53,6 +85,9 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="print the parameter table of a zoo model")
     p.add_argument("name", help="a model name, e.g. vgg16 (see cnncourse.models.available())")
     p.set_defaults(func=_summary)
+
+    p = sub.add_parser("models", help="list the model zoo: name, family, input, classes")
+    p.set_defaults(func=_models)
 
     p = sub.add_parser("run", help="execute the chapter notebooks headless and print a table")
     p.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")
@@ -71,11 +106,24 @@ def make_parser() -> argparse.ArgumentParser:
                    help="also time torchvision's model of the same name in the same run")
     p.set_defaults(func=_bench)
 
-    p = sub.add_parser("homework", help="release student versions or check a submission")
-    p.add_argument("action", choices=["release", "check"])
-    p.add_argument("paths", nargs="+", help="homework notebooks")
-    p.add_argument("--out", default="release", help="folder for released notebooks")
-    p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
+    p = sub.add_parser("homework", help="release student versions, self-check a notebook, "
+                                        "or grade a class in a sandbox")
+    p.add_argument("action", choices=["release", "check", "grade"])
+    p.add_argument("paths", nargs="+", help="release/check: homework notebooks; grade: the folder "
+                                            "of submissions (one folder per student)")
+    p.add_argument("--out", default=None, help="release: folder for the student versions "
+                                               "(default release/); grade: folder for "
+                                               "gradebook.csv and feedback/ (default grades/)")
+    p.add_argument("--source", default=None, help="the lecturer's notebook (with solutions) the "
+                                                  "exercises, points and checks come from")
+    p.add_argument("--timeout", type=float, default=60, help="seconds allowed per cell")
+    p.add_argument("--notebook-timeout", type=float, default=None,
+                   help="seconds allowed per notebook, reruns included (default: 10 x --timeout, "
+                        "at least 600)")
+    p.add_argument("--jobs", type=int, default=1, help="grade: submissions run at once")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade without bubblewrap: the students' code runs with your permissions "
+                        "(every gradebook row says 'unsandboxed')")
     p.set_defaults(func=_homework)
     return parser
 
@@ -84,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, RuntimeError) as exc:
         print(f"cnncourse {args.command}: {exc}", file=sys.stderr)
         return 2
 
