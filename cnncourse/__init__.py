@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "accounting", "cli", "data", "homework", "models", "ops", "runner", "shapes",
-    "signals", "slides", "train", "viz", "basics", "history", "inspect", "references",
+    "signals", "slides", "train", "viz", "references",
 )
 __all__ = list(_SUBMODULES) + ["__version__"]
 

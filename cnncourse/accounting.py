@@ -31,7 +31,7 @@ from ._checks import did_you_mean, positive_int
 __all__ = [
     "COLUMNS", "param_table", "totals", "count_params", "count_macs", "count_activations",
     "summary", "reconcile", "explain", "compare_stacks", "factorization_examples",
-    "separable_cost_ratio", "vgg16_memory_table", "shapes_only",
+    "separable_cost_ratio", "shapes_only", "zoo_counts",
 ]
 
 COLUMNS = ["name", "type", "output_shape", "formula", "weights", "biases", "other", "params",
@@ -495,7 +495,7 @@ def separable_cost_ratio(n: int = 32, c: int = 16, filters: int = 64, f: int = 3
     """MACs of a depthwise-separable conv over a standard conv, counted from Keras layers.
 
     Input ``(n, n, c)``, ``filters`` (the slides' H) output channels, ``f×f`` kernels, stride 1,
-    'same' padding, no biases. The slides (seed 000) derive 1/H + 1/f².
+    'same' padding, no biases. The slides (ML9) derive 1/H + 1/f².
     """
     import keras
 
@@ -548,38 +548,6 @@ def factorization_examples(channels: int = 64, size: int = 28):
         frame.insert(0, "example", example)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
-
-
-# ---------------------------------------------------------------- the VGG-16 memory slide
-
-def vgg16_memory_table(model=None):
-    """The VGG-16 slide (seed 001) next to counts from a real VGG-16, one row per listed layer.
-
-    model: a VGG-16 Keras model (default: ``cnncourse.models.build("vgg16")``). Columns:
-    ``slide_layer, slide_memory, memory, slide_weights, weights``. ``attrs["total"]`` is the
-    sum of the computed memory column (the slide claims 24 M; the rows add up to ~15.2 M).
-    """
-    import pandas as pd
-
-    from .references import VGG16_SLIDE_ROWS
-
-    model = _as_model("vgg16" if model is None else model)
-    table = param_table(model)
-    listed = table[table["type"].isin(["Conv2D", "MaxPooling2D", "Dense"])]
-    if len(listed) != len(VGG16_SLIDE_ROWS) - 1:
-        raise ValueError(f"expected a VGG-16 with {len(VGG16_SLIDE_ROWS) - 1} conv/pool/dense "
-                         f"layers, model {model.name!r} has {len(listed)}.")
-    memory = [table.attrs["totals"]["input_activations"], *listed["activations"]]
-    weights = [0, *listed["weights"]]
-    frame = pd.DataFrame({
-        "slide_layer": [r[0] for r in VGG16_SLIDE_ROWS],
-        "slide_memory": [r[1] for r in VGG16_SLIDE_ROWS],
-        "memory": memory,
-        "slide_weights": [r[3] for r in VGG16_SLIDE_ROWS],
-        "weights": weights,
-    })
-    frame.attrs["total"] = int(sum(memory))
-    return frame
 
 
 # ---------------------------------------------------------------- reconciliation
@@ -879,3 +847,39 @@ def explain(name: str, source: str) -> dict:
         raise ValueError(f"reconcile({name!r}) has no row {source!r}: "
                          f"{did_you_mean(source, parts)}")
     return parts[source]
+
+
+# ---------------------------------------------------------------- counting zoo models
+
+def zoo_counts(names, **options):
+    """Trainable parameters, classifier head, multiply-adds and depth of zoo models, one row each.
+
+    names: a non-empty list of zoo names (``cnncourse.models.available()``); options: passed to
+    every build, e.g. ``input_shape=(32, 32, 3)`` or ``reduction=8``. Models are built with
+    ``shapes_only`` (no weight values), so even Mixer-H/14 takes about a second. Returns a
+    DataFrame indexed by ``model`` with columns ``params`` (trainable, the papers' convention),
+    ``head`` (trainable parameters of the last layer with weights: the classifier), ``macs``
+    (``count_macs``: what the ResNet paper calls FLOPs) and ``depth`` (weighted layers on the
+    longest input-to-output path, ``slides.layer_depth``: VGG-16 -> 16, GoogLeNet -> 22).
+    """
+    import pandas as pd
+
+    from . import models
+    from .slides import layer_depth
+
+    if isinstance(names, str) or not isinstance(names, (list, tuple)) or not names:
+        raise ValueError(f"names must be a non-empty list of zoo model names such as "
+                         f"['resnet18', 'resnet50'], got {names!r}.")
+    for name in names:
+        if not isinstance(name, str):
+            raise ValueError(f"every zoo name must be a string, got {name!r}.")
+        models.builder(name)  # an unknown name raises here, with a suggestion
+    rows = []
+    for name in names:
+        with shapes_only():
+            model = models.build(name, **options)
+        head = [layer for layer in model.layers if layer.weights][-1]
+        rows.append(dict(model=name, params=_trainable(model),
+                         head=sum(math.prod(v.shape) for v in head.trainable_weights),
+                         macs=count_macs(model), depth=layer_depth(model)))
+    return pd.DataFrame(rows).set_index("model")

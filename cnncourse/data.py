@@ -1,5 +1,4 @@
-"""Data for the course: MNIST (real download or the shipped sample), scikit-learn digits, and
-small synthetic images for teaching filters.
+"""Data for the course: MNIST (real download or the shipped sample) and scikit-learn digits.
 
 Everything returns NumPy arrays in the layout Keras uses, ``((x_train, y_train), (x_test,
 y_test))`` with images ``(N, H, W)`` and integer labels ``(N,)``, so a chapter can swap one data
@@ -22,8 +21,8 @@ import numpy as np
 from ._checks import did_you_mean, non_negative_int, positive_int
 
 __all__ = [
-    "MNIST_MEAN", "MNIST_STD", "SAMPLE_FILE", "SAMPLE_SHA256", "SHAPE_NAMES", "as_images", "data_dir", "keras_mnist_cached",
-    "load_digits", "load_mnist", "mnist_source", "online", "pad_to", "sha256", "synthetic_shapes",
+    "MNIST_MEAN", "MNIST_STD", "SAMPLE_FILE", "SAMPLE_SHA256", "as_images", "data_dir", "keras_mnist_cached",
+    "load_digits", "load_mnist", "mnist_source", "online", "pad_to", "sha256",
 ]
 
 SAMPLE_FILE = "mnist_sample.npz"
@@ -196,55 +195,6 @@ def load_digits(test_size: int = 360, seed: int = 0):
     x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=test_size, stratify=y,
                                               random_state=non_negative_int(seed, "seed"))
     return (x_tr, y_tr), (x_te, y_te)
-
-
-SHAPE_NAMES = ("horizontal bar", "vertical bar", "diagonal", "anti-diagonal", "square")
-
-
-def _draw(kind: int, size: int, rng: np.random.Generator) -> np.ndarray:
-    """One ``(size, size)`` float image of shape class ``kind`` at a random position."""
-    img = np.zeros((size, size), dtype=np.float32)
-    length = max(3, size // 2)
-    r, c = rng.integers(0, size - length + 1, size=2)
-    if kind == 0:
-        img[r + length // 2, c:c + length] = 1.0
-    elif kind == 1:
-        img[r:r + length, c + length // 2] = 1.0
-    elif kind == 2:
-        idx = np.arange(length)
-        img[r + idx, c + idx] = 1.0
-    elif kind == 3:
-        idx = np.arange(length)
-        img[r + idx, c + length - 1 - idx] = 1.0
-    else:
-        img[r:r + length, [c, c + length - 1]] = 1.0
-        img[[r, r + length - 1], c:c + length] = 1.0
-    return img
-
-
-def synthetic_shapes(n: int = 500, size: int = 16, seed: int = 0, noise: float = 0.0):
-    """Small line drawings for teaching what a filter responds to.
-
-    Five classes (``SHAPE_NAMES``): horizontal bar, vertical bar, diagonal, anti-diagonal,
-    hollow square, each of side ``size // 2`` drawn at a random position (so a model must be
-    shift-tolerant). Classes are balanced: image ``i`` gets class ``i % 5``, then the order is
-    shuffled.
-
-    Returns ``(x, y)``: ``x (n, size, size, 1)`` float32 in [0, 1] (plus Gaussian ``noise``,
-    clipped), ``y (n,)`` uint8.
-    """
-    n = positive_int(n, "n")
-    size = positive_int(size, "size")
-    if size < 6:
-        raise ValueError(f"size must be >= 6 pixels so the shapes can move, got {size}.")
-    if not 0 <= noise < 1:
-        raise ValueError(f"noise is a standard deviation in [0, 1), got {noise!r}.")
-    rng = np.random.default_rng(non_negative_int(seed, "seed"))
-    y = rng.permutation(np.arange(n) % len(SHAPE_NAMES)).astype(np.uint8)
-    x = np.stack([_draw(int(k), size, rng) for k in y])
-    if noise:
-        x = np.clip(x + rng.normal(0.0, noise, x.shape).astype(np.float32), 0.0, 1.0)
-    return x[..., None], y
 
 
 # --------------------------------------------------------------------------- shaping

@@ -6,7 +6,6 @@ layer's weights can be copied in either direction with ``layer.set_weights``:
 =====================  =======================================================================
 ``conv2d``             ``w: (kh, kw, C_in, C_out)``
 ``depthwise_conv2d``   ``w: (kh, kw, C_in, M)``; output channel ``c * M + m``
-``separable_conv2d``   depthwise ``(kh, kw, C_in, M)``, pointwise ``(1, 1, C_in * M, C_out)``
 ``conv2d_transpose``   ``w: (kh, kw, C_out, C_in)`` (the order Keras Conv2DTranspose uses)
 =====================  =======================================================================
 
@@ -31,41 +30,33 @@ from . import shapes
 from ._checks import did_you_mean, pair, positive_int
 
 __all__ = [
+    "ACTIVATIONS",
     "KERAS_EPSILON",
     "KERAS_MOMENTUM",
     "NORMALIZATIONS",
     "WorkedExample",
     "avg_pool2d",
     "batch_norm",
-    "batch_norm_inference",
-    "bn_moving_statistics",
-    "categorical_cross_entropy",
+    "chain_gradient",
     "conv1d",
     "conv2d",
-    "conv2d_loops",
     "conv2d_macs",
     "conv2d_matrix",
     "conv2d_transpose",
-    "conv2d_transpose_as_conv",
     "correlate2d",
     "depthwise_conv2d",
     "depthwise_conv2d_macs",
-    "dilate_kernel",
-    "example_9_3_1",
+    "dropout_output_mc",
     "group_norm",
     "im2col",
-    "insert_zeros",
     "instance_norm",
     "keras_layer_output",
-    "l2_pool2d",
     "layer_norm",
     "max_pool2d",
     "normalize",
+    "numerical_gradient",
     "rank1_factors",
-    "separable_conv2d",
     "separable_conv2d_macs",
-    "softmax",
-    "spatially_separable_conv2d",
     "statistics_map",
     "stochastic_pool2d",
     "worked_examples",
@@ -219,31 +210,6 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     return restore(_add_bias(y.reshape(*patches.shape[:3], -1), b))
 
 
-def conv2d_loops(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """``conv2d`` written as plain loops over images, output pixels and filters (for reading).
-
-    Same arguments and result as ``conv2d``; each output value is the sum of one input window
-    times one filter. Slow: use it on classroom-sized arrays.
-    """
-    x4, restore = _image_batch(x)
-    w4 = _kernel(w, np.ndim(x), "(kh, kw, C_in, C_out) (the Keras Conv2D layout)")
-    _check_channels(x4, w4.shape[2], "w (kh, kw, C_in, C_out)")
-    kh, kw, _, c_out = w4.shape
-    (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
-    xp = _padded(x4, (kh, kw), (sh, sw), padding, (dh, dw))
-    out_h = (xp.shape[1] - dh * (kh - 1) - 1) // sh + 1
-    out_w = (xp.shape[2] - dw * (kw - 1) - 1) // sw + 1
-    y = np.zeros((xp.shape[0], out_h, out_w, c_out))
-    for n in range(xp.shape[0]):
-        for i in range(out_h):
-            for j in range(out_w):
-                window = xp[n, i * sh:i * sh + dh * (kh - 1) + 1:dh,
-                            j * sw:j * sw + dw * (kw - 1) + 1:dw, :]
-                for o in range(c_out):
-                    y[n, i, j, o] = np.sum(window * w4[:, :, :, o])
-    return restore(_add_bias(y, b))
-
-
 def depthwise_conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """Depthwise convolution (Keras DepthwiseConv2D): each channel gets its own filters.
 
@@ -256,45 +222,6 @@ def depthwise_conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarra
     patches = _patches(x4, w4.shape[:2], stride, padding, dilation)
     y = np.einsum("nijabc,abcm->nijcm", patches, w4)
     return restore(_add_bias(y.reshape(*y.shape[:3], -1), b))
-
-
-def separable_conv2d(x, depthwise_w, pointwise_w, b=None, stride=1, padding=0,
-                     dilation=1) -> np.ndarray:
-    """Depthwise separable convolution (Keras SeparableConv2D): depthwise, then 1x1 pointwise.
-
-    x: (N, H, W, C) | (H, W, C); depthwise_w: (kh, kw, C, M); pointwise_w: (1, 1, C * M, C_out);
-    b: (C_out,) or None -> (N, H_out, W_out, C_out). stride, padding and dilation apply to the
-    depthwise step.
-    """
-    if np.ndim(x) < 3:
-        raise ValueError("separable_conv2d needs a channel axis: x (N, H, W, C) or (H, W, C); "
-                         "for one channel use x[..., None].")
-    pointwise_w = _float(pointwise_w, "pointwise_w")
-    if pointwise_w.ndim != 4 or pointwise_w.shape[:2] != (1, 1):
-        raise ValueError(f"pointwise_w must be (1, 1, C * M, C_out); got shape "
-                         f"{pointwise_w.shape}.")
-    mid = depthwise_conv2d(x, depthwise_w, stride=stride, padding=padding, dilation=dilation)
-    return conv2d(mid, pointwise_w, b)
-
-
-def spatially_separable_conv2d(x, w_col, w_row, b=None, stride=1, padding=0) -> np.ndarray:
-    """An f x f convolution done as an f x 1 pass followed by a 1 x f pass (seed 000, 9.5).
-
-    For a 2-D image x (H, W): w_col (kh,) and w_row (kw,), equal to ``conv2d`` with the kernel
-    ``np.outer(w_col, w_row)``. With channels: w_col (kh, 1, C_in, C_mid) and w_row
-    (1, kw, C_mid, C_out). Rows are padded and strided in the first pass, columns in the second.
-    """
-    w_col, w_row = _float(w_col, "w_col"), _float(w_row, "w_row")
-    if np.ndim(x) == 2 and w_col.ndim == 1 and w_row.ndim == 1:
-        w_col, w_row = w_col[:, None], w_row[None, :]
-    sh, sw = pair(stride, "stride")
-    if isinstance(padding, str):
-        pad_col = pad_row = padding
-    else:
-        ph, pw = _per_axis(padding)
-        pad_col, pad_row = (ph, 0), (0, pw)
-    mid = conv2d(x, w_col, stride=(sh, 1), padding=pad_col)
-    return conv2d(mid, w_row, b, stride=(1, sw), padding=pad_row)
 
 
 def rank1_factors(kernel) -> tuple[np.ndarray, np.ndarray]:
@@ -395,7 +322,7 @@ def depthwise_conv2d_macs(x_shape, w_shape, stride=1, padding=0, dilation=1) -> 
 
 def separable_conv2d_macs(x_shape, depthwise_shape, pointwise_shape, stride=1, padding=0,
                           dilation=1) -> int:
-    """Multiplications of ``separable_conv2d``: the depthwise step plus the 1x1 step."""
+    """Multiplications of a depthwise separable convolution: the depthwise step plus the 1x1 step."""
     kh, kw = depthwise_shape[:2]
     n, area = _out_area(x_shape, (kh, kw), stride, padding, dilation)
     _, _, c_mid, c_out = pointwise_shape
@@ -435,15 +362,6 @@ def avg_pool2d(x, pool_size=2, strides=None, padding="valid") -> np.ndarray:
     ones = np.ones(np.shape(x)[-3:-1] if np.ndim(x) > 2 else np.shape(x))
     counts, _ = _pool_windows(ones, pool_size, strides, padding, 0.0)
     return restore(windows.sum(axis=3) / counts.sum(axis=3))
-
-
-def l2_pool2d(x, pool_size=2, strides=None, padding="valid") -> np.ndarray:
-    """L2-norm pooling: ``sqrt(sum of squares)`` of each window (seed 000, 9.3).
-
-    x: (N, H, W, C) | (H, W, C) | (H, W) -> pooled, same layout; strides default to pool_size.
-    """
-    windows, restore = _pool_windows(x, pool_size, strides, padding, 0.0)
-    return restore(np.sqrt(np.sum(windows ** 2, axis=3)))
 
 
 def stochastic_pool2d(x, pool_size=2, strides=None, padding="valid", training=True,
@@ -500,15 +418,15 @@ class WorkedExample:
 def worked_examples() -> dict[str, WorkedExample]:
     """The convolution and pooling examples of the slides, by name.
 
-    - ``conv_3x3``: seed 002, 'Stride & Padding', 3x3 filter on a 5x5 input, no padding,
+    - ``conv_3x3``: GDSC, 'Stride & Padding', 3x3 filter on a 5x5 input, no padding,
       stride 1 (the numbers of vdumoulin/conv_arithmetic's 'no padding, no strides' figure).
-    - ``conv_3x3_pad1_stride2``: seed 002, the next slide: same shapes with 1 pixel of zero
-      padding and stride 2. The extracted text is garbled; input and filter were read off the
-      padded grid and its filter subscripts, and agree with the figure it copies
-      (conv_arithmetic 'padding, strides', reported in that repository's issue #17). The
+    - ``conv_3x3_pad1_stride2``: GDSC, the next slide: same shapes with 1 pixel of zero
+      padding and stride 2. The lecture's grid lost its layout in transcription; input and
+      filter were read off the padded grid and its filter subscripts, and agree with the figure
+      it copies (conv_arithmetic 'padding, strides', reported in that repository's issue #17). The
       slide's output [[1, 6, 5], [7, 10, 9], [7, 10, 8]] is wrong: it is the top-left 3x3 corner
       of the stride-1 result. The stride-2 result is [[1, 5, 6], [7, 8, 3], [3, 10, 4]].
-    - ``max_pool_2x2``: seed 001, 2x2 max pooling with stride 2 of a 4x4 input.
+    - ``max_pool_2x2``: DL1, 2x2 max pooling with stride 2 of a 4x4 input.
     """
     return {
         "conv_3x3": WorkedExample(
@@ -518,7 +436,7 @@ def worked_examples() -> dict[str, WorkedExample]:
             filter=np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]]),
             params={"stride": 1, "padding": 0},
             expected=np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]]),
-            source="seed 002 (GDSC AI Week, Korea Univ.), 'Stride & Padding': 3x3 convolution",
+            source='[GDSC, "Stride & Padding"]: 3x3 convolution',
         ),
         "conv_3x3_pad1_stride2": WorkedExample(
             op="conv2d",
@@ -527,7 +445,7 @@ def worked_examples() -> dict[str, WorkedExample]:
             filter=np.array([[2, 0, 1], [1, 0, 0], [0, 1, 1]]),
             params={"stride": 2, "padding": 1},
             expected=np.array([[1, 5, 6], [7, 8, 3], [3, 10, 4]]),
-            source="seed 002, 'Stride & Padding': 3x3 convolution + 1x1 zero padding + 2x2 "
+            source='[GDSC, "Stride & Padding"]: 3x3 convolution + 1x1 zero padding + 2x2 '
                    "stride (figure from vdumoulin/conv_arithmetic, see its issue #17)",
             slide_output=np.array([[1, 6, 5], [7, 10, 9], [7, 10, 8]]),
             note="The slide's output is the top-left 3x3 corner of the stride-1 result "
@@ -539,44 +457,19 @@ def worked_examples() -> dict[str, WorkedExample]:
             filter=None,
             params={"pool_size": 2, "strides": 2},
             expected=np.array([[6, 8], [3, 4]]),
-            source="seed 001 (딥러닝 Part1, 2020-12-08), '풀링층(Pooling layer)', max pooling",
+            source='[DL1, "풀링층(Pooling layer)"]: max pooling',
         ),
     }
 
 
-def example_9_3_1() -> dict[str, np.ndarray]:
-    """Example 9.3-1 of seed 000, step by step: conv (zero padding, stride 1), ReLU, 2x2 max pool.
-
-    The slide's 6x6 picture is not in the extracted text, so this is an equivalent example of
-    our own with the slide's ingredients: a 6x6 image of 0 (light) and 1 (dark) pixels -- an 'L'
-    whose tall stroke is vertical and whose foot is horizontal -- and a 3x3 vertical-line filter
-    of 0s and 1s. Inside the vertical stroke the filter's column covers three dark pixels (3),
-    at its ends two (2); along the horizontal foot it never covers more than one (1). With 0/1
-    inputs and filter no sum is negative, so ReLU changes nothing here, as it would with the
-    slide's data too.
-
-    Returns arrays: input (6, 6), filter (3, 3), padded (8, 8), conv (6, 6), relu (6, 6),
-    pooled (3, 3).
-    """
-    image = np.zeros((6, 6))
-    image[0:5, 1] = 1   # vertical stroke
-    image[4, 1:5] = 1   # horizontal foot
-    vertical = np.array([[0, 1, 0], [0, 1, 0], [0, 1, 0]], dtype=float)
-    padded = np.pad(image, 1)
-    conv = correlate2d(padded, vertical)
-    relu = np.maximum(conv, 0)
-    return {"input": image, "filter": vertical, "padded": padded, "conv": conv, "relu": relu,
-            "pooled": max_pool2d(relu, 2)}
-
-
-# --- one dimension, matrices and the transposed convolution as a convolution -----------------
+# --- one dimension, and the convolution as a matrix ----------------------------------------
 
 def conv1d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """1-D convolution layer (Keras Conv1D): ``y[i] = sum_k w[k] x[i*s + k*d]`` for each filter.
 
     x: (N, L, C_in) | (L, C_in) | (L,); w: (k, C_in, C_out), or (k,) with a plain (L,) signal;
     b: (C_out,) or None -> (N, L_out, C_out), in the layout of x ((L_out,) for a plain signal).
-    padding: 'valid', 'same' or a whole number p of zeros at both ends. Seed 000 writes the
+    padding: 'valid', 'same' or a whole number p of zeros at both ends. ML9 writes the
     window centred on i, ``h_j[i] = sum_k w_j[k] x[i + k]`` for k = -(z-1)/2 .. (z-1)/2, which is
     padding='same' here; each of the H filters j gives one channel of the (L, H) feature map.
     """
@@ -622,98 +515,6 @@ def conv2d_matrix(input_shape, w, stride=1, padding=0, dilation=1) -> np.ndarray
     return out.reshape(h * width, -1).T
 
 
-def dilate_kernel(w, rate) -> np.ndarray:
-    """Spread a kernel's taps ``rate`` pixels apart with zeros in between (seed 000, 9.5).
-
-    w: (kh, kw) | (kh, kw, C_in, C_out) -> (rate*(kh-1)+1, rate*(kw-1)+1[, C_in, C_out]);
-    rate: int or (rows, cols). ``conv2d(x, dilate_kernel(w, d)) == conv2d(x, w, dilation=d)``:
-    a 3x3 kernel with rate 2 is a 5x5 kernel whose every second row and column are zero.
-    """
-    w = _float(w, "w")
-    if w.ndim not in (2, 4):
-        raise ValueError(f"w must be (kh, kw) or (kh, kw, C_in, C_out); got shape {w.shape}.")
-    dh, dw = pair(rate, "rate")
-    kh, kw = w.shape[:2]
-    out = np.zeros((dh * (kh - 1) + 1, dw * (kw - 1) + 1, *w.shape[2:]))
-    out[::dh, ::dw] = w
-    return out
-
-
-def insert_zeros(x, stride) -> np.ndarray:
-    """Put ``stride - 1`` zeros between neighbouring pixels of every row and column.
-
-    x: (N, H, W, C) | (H, W, C) | (H, W) -> sides ((H-1)*s + 1, (W-1)*s + 1), same layout;
-    stride: int or (rows, cols). This is the 'fancy padding' that turns a transposed
-    convolution into an ordinary one (see ``conv2d_transpose_as_conv``).
-    """
-    x4, restore = _image_batch(x)
-    sh, sw = pair(stride, "stride")
-    n, h, w, c = x4.shape
-    out = np.zeros((n, (h - 1) * sh + 1, (w - 1) * sw + 1, c))
-    out[:, ::sh, ::sw, :] = x4
-    return restore(out)
-
-
-def conv2d_transpose_as_conv(x, w, b=None, stride=1) -> np.ndarray:
-    """Transposed convolution ('valid', as Keras) done as an ordinary convolution.
-
-    Insert ``s - 1`` zeros between the input pixels, pad ``k - 1`` zeros around them (and
-    ``s - k`` more at the bottom/right when the stride exceeds the kernel), then convolve with
-    the kernel turned by 180 degrees and its channel axes swapped. Same arguments and result as
-    ``conv2d_transpose(x, w, b, stride, padding='valid')``: x: (N, H, W, C_in) | (H, W, C_in) |
-    (H, W); w: (kh, kw, C_out, C_in) | (kh, kw) -> sides (H - 1)*s + max(kh, s), ...
-    """
-    x4, restore = _image_batch(x)
-    w4 = _kernel(w, np.ndim(x), "(kh, kw, C_out, C_in) (the Keras Conv2DTranspose layout)")
-    _check_channels(x4, w4.shape[3], "w (kh, kw, C_out, C_in)")
-    kh, kw = w4.shape[:2]
-    sh, sw = pair(stride, "stride")
-    spread = insert_zeros(x4, (sh, sw))
-    padded = np.pad(spread, ((0, 0), (kh - 1, kh - 1 + max(sh - kh, 0)),
-                             (kw - 1, kw - 1 + max(sw - kw, 0)), (0, 0)))
-    turned = w4[::-1, ::-1].transpose(0, 1, 3, 2)  # (kh, kw, C_in, C_out)
-    return restore(conv2d(padded, turned, b))
-
-
-# --- the output layer ------------------------------------------------------------------------
-
-def softmax(z, axis: int = -1) -> np.ndarray:
-    """Seed 000's SoftMax output node: ``y_k = exp(z_k) / sum_j exp(z_j)`` along ``axis``.
-
-    z: (..., K) scores (logits) -> probabilities of the same shape, summing to 1 along axis.
-    The largest score is subtracted first so that exp cannot overflow; y does not change.
-    """
-    z = _float(z, "z")
-    if z.ndim == 0:
-        raise ValueError("softmax needs a vector of scores (..., K), got a single number.")
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
-
-
-def categorical_cross_entropy(y, t, axis: int = -1) -> np.ndarray:
-    """Seed 000's CE loss ``E = -sum_k t_k log y_k`` of each example.
-
-    y: (..., K) predicted probabilities (a softmax output); t: (..., K) targets, one-hot or a
-    distribution -> (...) one loss per example (a float for a single example). Classes with
-    t_k = 0 add nothing, so only the probability given to the right class matters for a
-    one-hot target: E = -log y_true. ``keras.losses.CategoricalCrossentropy`` averages this
-    over the batch.
-    """
-    y, t = _float(y, "y"), _float(t, "t")
-    if y.shape != t.shape:
-        raise ValueError(f"y and t must have the same shape (..., K); got {y.shape} and "
-                         f"{t.shape}. Turn class labels into one-hot rows, e.g. "
-                         "np.eye(K)[labels].")
-    if np.any(t < 0):
-        raise ValueError("t must hold non-negative targets (one-hot rows or probabilities).")
-    if np.any((y < 0) | (y > 1)) or np.any((y == 0) & (t > 0)):
-        raise ValueError("y must hold probabilities in [0, 1], and be > 0 wherever t > 0 "
-                         "(log 0 is -inf); pass the softmax output, not the raw scores.")
-    terms = np.where(t > 0, t * np.log(np.where(t > 0, y, 1.0)), 0.0)
-    loss = -np.sum(terms, axis=axis)
-    return float(loss) if loss.ndim == 0 else loss
-
-
 # --- cross-checks with Keras -----------------------------------------------------------------
 
 def keras_layer_output(layer, x, *weights) -> np.ndarray:
@@ -744,7 +545,7 @@ def keras_layer_output(layer, x, *weights) -> np.ndarray:
     return np.asarray(keras.ops.convert_to_numpy(layer(x)), dtype=np.float64)
 
 
-# --- normalization layers (seed 000 §9.4, seed 001, seed 002) --------------------------------
+# --- normalization layers (ML9 §9.4, DL1, GDSC) --------------------------------
 
 NORMALIZATIONS = ("batch", "layer", "instance", "group")
 KERAS_EPSILON = 1e-3  #: default eps of Keras' Batch-, Layer- and GroupNormalization
@@ -831,7 +632,7 @@ def normalize(x, kind: str, groups: int | None = None, gamma=None, beta=None,
     (None leaves that step out). Who shares is ``statistics_map(kind, N, C, groups)``:
     batch norm pools (N, H, W) per channel, layer norm (H, W, C) per sample, instance norm
     (H, W) per sample and channel, group norm (H, W, C/G) per sample and group.
-    This is the training-time computation; see ``batch_norm_inference`` for test time.
+    This is the training-time computation; at test time batch norm uses stored moving statistics.
     """
     x = _activations(x)
     eps = _epsilon(eps)
@@ -871,55 +672,115 @@ def group_norm(x, groups: int, gamma=None, beta=None, eps: float = KERAS_EPSILON
     return normalize(x, "group", groups=groups, gamma=gamma, beta=beta, eps=eps)
 
 
-def _per_channel(value, channels: int, name: str) -> np.ndarray:
-    value = _float(value, name)
-    if value.shape not in ((), (channels,)):
-        raise ValueError(f"{name} must hold one value per channel, shape ({channels},); got "
-                         f"{value.shape}.")
-    return value
+# --- gradients, activations, dropout: small tools several chapters share ---------------------
 
+def numerical_gradient(loss, params: dict, h: float = 1e-6) -> dict:
+    """Central differences ``(loss(θ + h) - loss(θ - h)) / 2h`` for every entry of every array.
 
-def batch_norm_inference(x, moving_mean, moving_variance, gamma=None, beta=None,
-                         eps: float = KERAS_EPSILON) -> np.ndarray:
-    """Batch normalization at test time: the stored moving statistics replace the batch's.
-
-    x: (N, ..., C); moving_mean, moving_variance: (C,). Each sample is normalised on its
-    own, so the result does not depend on the rest of the batch.
-    Keras: ``BatchNormalization()(x, training=False)``.
+    loss: maps a dict of arrays (shaped like ``params``) to a float; params: ``{name: array}``.
+    Returns a dict shaped like ``params``. Use it to check a gradient derived by hand.
     """
-    x = _activations(x)
-    mean = _per_channel(moving_mean, x.shape[-1], "moving_mean")
-    variance = _per_channel(moving_variance, x.shape[-1], "moving_variance")
-    if np.any(variance < 0):
-        raise ValueError("moving_variance must be >= 0 everywhere.")
-    return _scale_shift((x - mean) / np.sqrt(variance + _epsilon(eps)), gamma, beta)
+    if isinstance(h, bool) or not isinstance(h, (int, float)) or not h > 0:
+        raise ValueError(f"h must be a small positive step such as 1e-6, got {h!r}.")
+    if not isinstance(params, dict) or not params:
+        raise ValueError("params must be a non-empty dict {name: array}, e.g. {'w': w}.")
+    grads = {}
+    for key, value in params.items():
+        value = np.asarray(value, dtype=float)
+        grads[key] = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            shifted = {k: np.array(v, dtype=float) for k, v in params.items()}
+            shifted[key][index] = value[index] + h
+            up = loss(shifted)
+            shifted[key][index] = value[index] - h
+            grads[key][index] = (up - loss(shifted)) / (2 * h)
+    return grads
 
 
-def bn_moving_statistics(batches, momentum: float = KERAS_MOMENTUM
-                         ) -> tuple[np.ndarray, np.ndarray]:
-    """The moving mean and variance a BatchNormalization layer keeps while it trains.
+SELU_ALPHA = 1.6732632423543772848170429916717   # α of SELU (Klambauer et al. 2017)
+SELU_SCALE = 1.0507009873554804934193349852946   # λ of SELU
 
-    batches: a sequence of training batches, each (N, ..., C). Starting from mean 0 and
-    variance 1 (Keras' initial values), every batch updates
-    ``moving = momentum * moving + (1 - momentum) * batch statistic``, with the biased
-    batch variance. Returns the histories ``(steps + 1, C)`` of the mean and the variance;
-    row 0 is the start, the last row what inference uses.
+
+def _sigmoid(x):
+    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
+
+
+def _elu(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+def _d_elu(x, alpha=1.0):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+
+
+def _mish(x):
+    x = np.asarray(x, dtype=float)
+    return x * np.tanh(np.logaddexp(0.0, x))
+
+
+def _d_mish(x):
+    x = np.asarray(x, dtype=float)
+    t = np.tanh(np.logaddexp(0.0, x))
+    return t + x * (1 - t ** 2) * _sigmoid(x)
+
+
+#: name -> (f, f'), elementwise on arrays. ReLU's derivative at exactly 0 is taken as 0.
+ACTIVATIONS = {
+    "sigmoid": (_sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
+    "tanh": (np.tanh, lambda x: 1 - np.tanh(x) ** 2),
+    "relu": (lambda x: np.maximum(np.asarray(x, dtype=float), 0.0),
+             lambda x: (np.asarray(x) > 0).astype(float)),
+    "elu": (_elu, _d_elu),
+    "selu": (lambda x: SELU_SCALE * _elu(x, SELU_ALPHA),
+             lambda x: SELU_SCALE * _d_elu(x, SELU_ALPHA)),
+    "swish": (lambda x: np.asarray(x, dtype=float) * _sigmoid(x),
+              lambda x: _sigmoid(x) * (1 + np.asarray(x, dtype=float) * (1 - _sigmoid(x)))),
+    "mish": (_mish, _d_mish),
+}
+
+
+def chain_gradient(name: str, depth: int, x0: float = 0.5, weight: float = 1.0) -> np.ndarray:
+    """How much of the gradient survives backpropagation through a stack of scalar units.
+
+    Unit l computes ``a_l = f(weight · a_{l-1})`` from ``a_0 = x0`` (f one of
+    :data:`ACTIVATIONS`). By the chain rule ``∂a_l/∂a_0 = Π_{k≤l} weight · f'(weight · a_{k-1})``.
+    Returns those products for l = 1 … depth, shape (depth,). For the sigmoid f' ≤ 1/4, so with
+    ``weight=1`` the product is at most 4^{-l}: the gradient vanishes geometrically with depth.
     """
-    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) \
-            or not 0 <= momentum < 1:
-        raise ValueError(f"momentum must be in [0, 1) (Keras uses {KERAS_MOMENTUM}), "
-                         f"got {momentum!r}.")
-    batches = [_activations(b, f"batches[{i}]") for i, b in enumerate(batches)]
-    if not batches:
-        raise ValueError("batches is empty; give at least one (N, ..., C) training batch.")
-    channels = {b.shape[-1] for b in batches}
-    if len(channels) > 1:
-        raise ValueError(f"every batch needs the same number of channels, got "
-                         f"{sorted(channels)}.")
-    c = channels.pop()
-    means, variances = [np.zeros(c)], [np.ones(c)]
-    for b in batches:
-        axes = tuple(range(b.ndim - 1))
-        means.append(momentum * means[-1] + (1 - momentum) * b.mean(axis=axes))
-        variances.append(momentum * variances[-1] + (1 - momentum) * b.var(axis=axes))
-    return np.array(means), np.array(variances)
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; {did_you_mean(name, ACTIVATIONS)}")
+    f, df = ACTIVATIONS[name]
+    depth = positive_int(depth, "depth")
+    a, product, out = float(x0), 1.0, np.empty(depth)
+    for layer in range(depth):
+        z = weight * a
+        product *= weight * float(df(z))
+        a = float(f(z))
+        out[layer] = product
+    return out
+
+
+def dropout_output_mc(w, inputs, p, samples: int = 100_000, seed: int = 0
+                      ) -> tuple[float, float]:
+    """Mean and standard error of a dropout node's output ``o_D = Σ_i δ_i w_i I_i``.
+
+    w, inputs: (n,) weights and inputs of one linear node; p: keep-probabilities, one number or
+    (n,), each in (0, 1]; δ_i ~ Bernoulli(p_i), ``samples`` masks drawn from ``seed``. The mean
+    tends to ``Σ p_i w_i I_i`` (the slide's "multiply w by p at test time"); the standard
+    error squared times ``samples`` is the output's variance.
+    """
+    w, inputs = np.asarray(w, dtype=float), np.asarray(inputs, dtype=float)
+    if w.ndim != 1 or w.shape != inputs.shape:
+        raise ValueError(f"w and inputs must be 1-D of the same length, got shapes {w.shape} "
+                         f"and {inputs.shape}.")
+    p = np.broadcast_to(np.asarray(p, dtype=float), w.shape) if np.ndim(p) == 0 \
+        else np.asarray(p, dtype=float)
+    if p.shape != w.shape or np.any(p <= 0) or np.any(p > 1):
+        raise ValueError(f"p holds keep-probabilities in (0, 1], one number or one per input "
+                         f"({len(w)}); got {np.asarray(p).tolist()}.")
+    samples = positive_int(samples, "samples")
+    masks = (np.random.default_rng(seed).random((samples, len(w))) < p).astype(float)
+    outputs = masks @ (w * inputs)
+    return float(outputs.mean()), float(outputs.std(ddof=1) / np.sqrt(samples))

@@ -1,11 +1,11 @@
-"""Discrete-time signals and systems: the DSP half of the convolution lectures (seed 000, 9.2).
+"""Discrete-time signals and systems: the DSP half of the convolution lectures (ML9, 9.2).
 
 A *signal* is a 1-D NumPy array of samples x[n]. Its first sample sits at index ``start``
 (default 0) and every sample outside the array is zero. ``convolve(x, h, x_start=-1)`` thus
 reads x as x[-1], x[0], x[1], ...; the result y starts at ``x_start + h_start``.
 
 A *system* is a Python callable that maps a signal of length L (samples n = 0 .. L-1, zero
-before n = 0) to a signal of the same length. The example systems below follow that rule, and
+before n = 0) to a signal of the same length (e.g. ``lambda x: x ** 2``);
 ``impulse_response``, ``is_linear`` and ``is_time_invariant`` test any callable that does.
 
 Convolution, as the slides compute it (y[n] = sum_k x[k] h[n - k]):
@@ -28,22 +28,15 @@ from ._checks import non_negative_int, positive_int
 
 __all__ = [
     "ConvolutionTrace",
-    "add_constant",
     "convolve",
     "correlate",
     "decompose",
-    "example_systems",
     "fft_convolve",
-    "fir",
     "flip_shift",
     "impulse",
     "impulse_response",
     "is_linear",
     "is_time_invariant",
-    "moving_average",
-    "scaled_delay",
-    "squarer",
-    "time_varying_gain",
 ]
 
 
@@ -256,57 +249,9 @@ def is_time_invariant(system, n: int = 64, trials: int = 20, seed: int = 0, tol:
     return _verdict(worst, tol, return_violation)
 
 
-def _named(fn, name: str):
-    fn.__name__ = fn.__qualname__ = name
-    return fn
+# --- the lecture's 3x3 filters (chapter 2) ---------------------------------------------------
 
-
-def moving_average(width: int = 3):
-    """System y[n] = mean of x[n - width + 1 .. n] (causal; linear, time-invariant)."""
-    width = positive_int(width, "width")
-    return _named(lambda x: np.convolve(x, np.full(width, 1.0 / width))[:len(x)],
-                  f"moving_average({width})")
-
-
-def scaled_delay(gain: float = 2.0, delay: int = 1):
-    """System y[n] = gain * x[n - delay] (linear, time-invariant)."""
-    delay = non_negative_int(delay, "delay")
-    return _named(lambda x: gain * np.concatenate([np.zeros(delay), x])[:len(x)],
-                  f"scaled_delay({gain:g}, {delay})")
-
-
-def squarer():
-    """System y[n] = x[n]^2 (time-invariant, not linear)."""
-    return _named(lambda x: np.asarray(x, dtype=float) ** 2, "squarer()")
-
-
-def time_varying_gain():
-    """System y[n] = n * x[n] (linear, not time-invariant: the gain depends on when)."""
-    return _named(lambda x: np.arange(len(x)) * np.asarray(x, dtype=float),
-                  "time_varying_gain()")
-
-
-def add_constant(c: float = 1.0):
-    """System y[n] = x[n] + c (time-invariant; not linear for c != 0, since T(0) = c)."""
-    return _named(lambda x: np.asarray(x, dtype=float) + c, f"add_constant({c:g})")
-
-
-def fir(h):
-    """Causal FIR filter with impulse response h: y[n] = sum_k h[k] x[n - k], k = 0 .. Lh-1."""
-    h = _signal(h, "h")
-    return _named(lambda x: np.convolve(x, h)[:len(x)], f"fir({np.round(h, 3).tolist()})")
-
-
-def example_systems() -> dict:
-    """One instance of each example system, by display name (for tables in the notebooks)."""
-    systems = [moving_average(3), scaled_delay(2.0, 1), squarer(), time_varying_gain(),
-               add_constant(1.0), fir([1.0, -1.0])]
-    return {system.__name__: system for system in systems}
-
-
-# --- the slides' 3x3 filters and frequency responses (chapter 2) -----------------------------
-
-SLIDE_FILTERS = {  # seed 002, "What exactly filters do?", printed to two decimals
+SLIDE_FILTERS = {  # GDSC, "What exactly filters do?", printed to two decimals
     "blur": ((0.06, 0.12, 0.06), (0.12, 0.25, 0.12), (0.06, 0.12, 0.06)),
     "emboss": ((-2.0, -1.0, 0.0), (-1.0, 1.0, 1.0), (0.0, 1.0, 2.0)),
     "outline": ((-1.0, -1.0, -1.0), (-1.0, 8.0, -1.0), (-1.0, -1.0, -1.0)),
@@ -314,11 +259,11 @@ SLIDE_FILTERS = {  # seed 002, "What exactly filters do?", printed to two decima
 
 
 def slide_filter(name: str) -> np.ndarray:
-    """One of the 3x3 kernels of seed 002 as printed: 'blur', 'emboss' or 'outline' -> (3, 3).
+    """One of the 3x3 kernels of GDSC as printed: 'blur', 'emboss' or 'outline' -> (3, 3).
 
     'outline' is the 8-neighbour Laplacian (its entries sum to 0). The printed 'blur' is the
     binomial kernel [[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16 rounded to two decimals, so its
-    entries sum to 0.97, not 1 (see ``binomial_blur``).
+    entries sum to 0.97, not 1.
     """
     if name not in SLIDE_FILTERS:
         from ._checks import did_you_mean
@@ -327,115 +272,7 @@ def slide_filter(name: str) -> np.ndarray:
     return np.array(SLIDE_FILTERS[name], dtype=np.float64)
 
 
-def binomial_blur(size: int = 3) -> np.ndarray:
-    """The binomial (Gaussian-like) blur, the outer product of a normalised binomial row.
-
-    size -> (size, size). size 3 gives [[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16, whose entries
-    sum to exactly 1, so a flat image keeps its brightness.
-    """
-    from math import comb
-
-    size = positive_int(size, "size")
-    row = np.array([comb(size - 1, k) for k in range(size)], dtype=np.float64) / 2 ** (size - 1)
-    return np.outer(row, row)
-
-
-def _filter(h) -> np.ndarray:
-    try:
-        h = np.asarray(h, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"h must be a 1-D or 2-D array of real numbers ({exc}).") from None
-    if h.ndim not in (1, 2) or h.size == 0:
-        raise ValueError(f"h must be a non-empty 1-D filter (L,) or 2-D kernel (kh, kw); got "
-                         f"shape {h.shape}.")
-    return h
-
-
-def dtft(h, freq) -> np.ndarray:
-    """The filter's frequency response H(f) = sum_n h[n] exp(-2 pi i f n), evaluated exactly.
-
-    h: (L,) with freq of any shape (cycles per sample; 0 is DC, 0.5 the fastest wiggle
-    +1, -1, +1, ...) -> complex array like freq; or h: (kh, kw) with freq (..., 2) holding
-    (f_rows, f_cols) pairs -> complex array of shape freq.shape[:-1].
-    |H(0)| is the sum of the taps (the DC gain); |H| does not depend on where h starts.
-    """
-    h = _filter(h)
-    freq = np.asarray(freq, dtype=np.float64)
-    if h.ndim == 1:
-        n = np.arange(h.size)
-        return np.exp(-2j * np.pi * freq[..., None] * n) @ h
-    if freq.shape[-1:] != (2,):
-        raise ValueError(f"a 2-D kernel needs frequency pairs (f_rows, f_cols), shape (..., 2); "
-                         f"got freq of shape {freq.shape}, e.g. use (0, 0) for DC.")
-    rows, cols = np.arange(h.shape[0]), np.arange(h.shape[1])
-    phase_r = np.exp(-2j * np.pi * freq[..., 0, None] * rows)   # (..., kh)
-    phase_c = np.exp(-2j * np.pi * freq[..., 1, None] * cols)   # (..., kw)
-    return np.einsum("...a,ab,...b->...", phase_r, h, phase_c)
-
-
-def frequency_response(h, size: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """H on a grid of ``size`` frequencies per axis, from -0.5 to 0.5 cycles per sample, DC centred.
-
-    h: (L,) or (kh, kw) -> (freqs (size,), H (size,) or (size, size) complex), computed with the
-    FFT of h zero-padded to size (so it samples ``dtft`` exactly); H[size // 2] (or
-    H[size // 2, size // 2]) is the DC gain. Plot ``np.abs(H)``.
-    """
-    h = _filter(h)
-    size = positive_int(size, "size")
-    if size < max(h.shape):
-        raise ValueError(f"size={size} is smaller than the filter {h.shape}; use size >= "
-                         f"{max(h.shape)} (64 gives a smooth picture).")
-    spectrum = np.fft.fftshift(np.fft.fftn(h, s=(size,) * h.ndim))
-    return np.fft.fftshift(np.fft.fftfreq(size)), spectrum
-
-
-def fft_correlate(x, h) -> np.ndarray:
-    """Full cross-correlation through the FFT: IFFT(conj(FFT(h)) * FFT(x)), re-ordered.
-
-    x: (Lx,), h: (Lh,) -> (Lx + Lh - 1,), equal to ``correlate(x, h, mode='full')``. For
-    correlation (what a CNN layer computes) the convolution theorem needs the complex
-    conjugate of h's spectrum; the plain product FFT(h) * FFT(x) gives the convolution instead.
-    """
-    x, h = _signal(x, "x"), _signal(h, "h")
-    length = x.size + h.size - 1
-    circular = np.fft.irfft(np.conj(np.fft.rfft(h, length)) * np.fft.rfft(x, length), length)
-    return np.roll(circular, h.size - 1)  # lags -(Lh - 1) .. -1 wrapped to the end come first
-
-
-# --- LTI systems, layers and shifts (chapter 3) ----------------------------------------------
-
-def predict_from_impulse_response(system, x) -> np.ndarray:
-    """What the system *would* output if it were LTI: x convolved with its impulse response.
-
-    x: (L,) -> (L,) = ``convolve(x, impulse_response(system, L))[:L]``. Equal to ``system(x)``
-    for an LTI system (up to rounding); for any other system it is a wrong guess.
-    """
-    x = _signal(x, "x")
-    return convolve(x, impulse_response(system, x.size))[:x.size]
-
-
-def lti_table(systems=None, n: int = 64, tol: float = 1e-9):
-    """Linearity and time invariance of each system, tested numerically -> pandas.DataFrame.
-
-    systems: {name: callable} (default ``example_systems()``), or a list of callables named by
-    their ``__name__``. One row per system, columns 'linear', 'time-invariant' and 'LTI' (bool).
-    tol: as in ``is_linear`` (use about 1e-5 for float32 layers).
-    """
-    import pandas as pd
-
-    if systems is None:
-        systems = example_systems()
-    elif not isinstance(systems, dict):
-        systems = {getattr(s, "__name__", repr(s)): s for s in systems}
-    rows = {}
-    for name, system in systems.items():
-        linear = is_linear(system, n=n, tol=tol)
-        invariant = is_time_invariant(system, n=n, tol=tol)
-        rows[name] = {"linear": linear, "time-invariant": invariant, "LTI": linear and invariant}
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "system"
-    return table
-
+# --- shifts of signals and images (chapter 3) ------------------------------------------------
 
 def _to_numpy(y) -> np.ndarray:
     """A layer's output (a backend tensor) or an array, as float64 NumPy."""
@@ -444,23 +281,6 @@ def _to_numpy(y) -> np.ndarray:
 
         y = import_backend().ops.convert_to_numpy(y)
     return np.asarray(y, dtype=np.float64)
-
-
-def layer_system(layer):
-    """A Keras 1-D layer as a system: x (L,) -> layer(x as a batch (1, L, 1)) -> (L,).
-
-    The layer must keep the length (e.g. Conv1D(1, k, padding='causal'), ReLU,
-    MaxPooling1D(2, strides=1, padding='same')) so that ``is_linear`` and ``is_time_invariant``
-    can test it. Keras computes in float32: test it with a tolerance of about 1e-5.
-    """
-    if not callable(layer):
-        raise ValueError(f"layer must be a Keras layer (callable), got {type(layer).__name__}.")
-
-    def system(x):
-        batch = np.asarray(x, dtype=np.float32)[None, :, None]
-        return _to_numpy(layer(batch))[0, :, 0]
-
-    return _named(system, getattr(layer, "name", type(layer).__name__))
 
 
 def _spatial_axes(x: np.ndarray) -> tuple[int, ...]:
@@ -529,30 +349,9 @@ def equivariance_gap(op, x, shift, output_shift, margin: int = 0) -> float:
     return float(np.max(np.abs(moved - expected)[tuple(window)]))
 
 
-def linearity_gap(op, x1, x2, a: float = 2.0, b: float = -3.0) -> float:
-    """max |op(a x1 + b x2) - (a op(x1) + b op(x2))|: 0 (up to rounding) for a linear op.
-
-    op: any function or Keras layer; x1, x2: arrays of the same shape, in op's layout.
-    Unlike ``is_linear`` the output may have any shape (e.g. a pooling layer with stride 2).
-    """
-    x1, x2 = np.asarray(x1, dtype=np.float64), np.asarray(x2, dtype=np.float64)
-    if x1.shape != x2.shape:
-        raise ValueError(f"x1 and x2 must have the same shape; got {x1.shape} and {x2.shape}.")
-    combined = _to_numpy(op(a * x1 + b * x2))
-    return float(np.max(np.abs(combined - (a * _to_numpy(op(x1)) + b * _to_numpy(op(x2))))))
-
-
 __all__ += [
     "SLIDE_FILTERS",
-    "binomial_blur",
-    "dtft",
     "equivariance_gap",
-    "fft_correlate",
-    "frequency_response",
-    "layer_system",
-    "linearity_gap",
-    "lti_table",
-    "predict_from_impulse_response",
     "slide_filter",
     "translate",
 ]

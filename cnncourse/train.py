@@ -1,5 +1,5 @@
 """Training: backend and device set-up, ``fit`` with checkpoint-resume, data parallelism,
-evaluation metrics, committees of models, and throughput benchmarks.
+evaluation metrics, and throughput benchmarks.
 
 The pieces a GPU JupyterHub needs are here: ``setup`` puts the GPU in a memory mode that lets
 several student kernels share one card, ``fit`` survives a culled or crashed kernel by resuming
@@ -26,22 +26,16 @@ import numpy as np
 from ._checks import did_you_mean, non_negative_int, positive_int
 
 __all__ = [
-    "bench", "benchmark", "binary_metrics", "checkpoint_callback", "classification_table",
-    "committee", "doctor", "evaluate", "fit", "full_mode", "peak_memory_mb", "predict_labels",
-    "replicas", "reset_peak_memory", "saved_history", "setup", "strategy", "torch_available",
+    "bench", "benchmark", "binary_metrics", "checkpoint_callback", "doctor", "evaluate", "fit",
+    "labels_from_counts", "metrics_from_counts", "peak_memory_mb", "predict_labels", "replicas",
+    "reset_peak_memory", "saved_history", "setup", "strategy", "torch_available",
     "torch_benchmark",
 ]
 
 ENV_MEMORY = "CNNCOURSE_GPU_MEMORY_MB"   # hard cap per kernel, in MiB
 ENV_PRECISION = "CNNCOURSE_PRECISION"    # auto | float32 | mixed
-ENV_FULL = "CNNCOURSE_FULL"              # 1: chapters train longer (for a GPU)
 PRECISIONS = ("auto", "float32", "mixed")
 CHECKPOINT_GLOB = "epoch-*.weights.h5"
-
-
-def full_mode() -> bool:
-    """True when ``$CNNCOURSE_FULL`` is 1/true/yes: chapters then train on full data for longer."""
-    return os.environ.get(ENV_FULL, "").strip().lower() in ("1", "true", "yes")
 
 
 def _backend_name() -> str:
@@ -715,12 +709,40 @@ def replicas(engine) -> int:
 # --------------------------------------------------------------------------- metrics
 
 
+def metrics_from_counts(tn: int, fp: int, fn: int, tp: int) -> dict[str, float]:
+    """Accuracy, precision, recall, FPR (fall-out) and F1 from the four confusion-matrix cells.
+
+    accuracy = (TP+TN)/all, precision = TP/(TP+FP), recall = TP/(TP+FN), FPR = FP/(TN+FP),
+    F1 = 2PR/(P+R). A ratio whose denominator is 0 is returned as NaN.
+    """
+    tn, fp, fn, tp = (non_negative_int(v, n) for v, n in zip((tn, fp, fn, tp),
+                                                             ("tn", "fp", "fn", "tp")))
+    if tn + fp + fn + tp == 0:
+        raise ValueError("all four counts are 0; a confusion matrix needs at least one example.")
+
+    def ratio(num, den):
+        return num / den if den else float("nan")
+
+    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
+    return {"accuracy": ratio(tp + tn, tn + fp + fn + tp), "precision": precision,
+            "recall": recall, "fpr": ratio(fp, tn + fp),
+            "f1": ratio(2 * precision * recall, precision + recall)}
+
+
+def labels_from_counts(tn: int, fp: int, fn: int, tp: int) -> tuple[np.ndarray, np.ndarray]:
+    """Label vectors ``(y_true, y_pred)`` (each (n,), 0/1) with exactly these confusion counts,
+    e.g. to hand a slide's example to scikit-learn or :func:`binary_metrics`."""
+    counts = [non_negative_int(v, n) for v, n in zip((tn, fp, fn, tp), ("tn", "fp", "fn", "tp"))]
+    cells = ((0, 0), (0, 1), (1, 0), (1, 1))  # (actual, predicted) of tn, fp, fn, tp
+    return (np.repeat([c[0] for c in cells], counts), np.repeat([c[1] for c in cells], counts))
+
+
 def binary_metrics(y_true, y_pred) -> dict[str, float]:
     """Accuracy, precision, recall, F1 and fall-out (false-positive rate) of binary labels
     ``y_true, y_pred: (N,)`` in {0, 1} (1 = positive), e.g. a "digit 4 or not" detector.
 
     Computed by scikit-learn from the labels, so it cross-checks the hand formulas of
-    ``cnncourse.basics.metrics_from_counts``: precision = TP/(TP+FP), recall = TP/(TP+FN),
+    ``metrics_from_counts``: precision = TP/(TP+FP), recall = TP/(TP+FN),
     F1 = 2PR/(P+R), fall-out = FP/(FP+TN).
     """
     from sklearn import metrics
@@ -734,62 +756,6 @@ def binary_metrics(y_true, y_pred) -> dict[str, float]:
         "f1": float(metrics.f1_score(y_true, y_pred, zero_division=0)),
         "fall_out": float(fp / (fp + tn)) if fp + tn else 0.0,
     }
-
-
-def classification_table(y_true, y_pred, class_names=None):
-    """Per-class precision, recall, F1 and support as a DataFrame (rows: classes, then
-    ``macro avg``), via scikit-learn. ``y_true, y_pred: (N,)`` class indices."""
-    import pandas as pd
-    from sklearn import metrics
-
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} must have one label "
-                         "per image each.")
-    labels = np.unique(np.concatenate([y_true, y_pred]))
-    p, r, f, s = metrics.precision_recall_fscore_support(y_true, y_pred, labels=labels,
-                                                         zero_division=0)
-    index = [str(class_names[k]) if class_names is not None else str(k) for k in labels]
-    table = pd.DataFrame({"precision": p, "recall": r, "f1": f, "support": s}, index=index)
-    table.loc["macro avg"] = [p.mean(), r.mean(), f.mean(), s.sum()]
-    table["support"] = table["support"].astype(int)
-    table.index.name = "class"
-    return table
-
-
-# --------------------------------------------------------------------------- committees
-
-
-def committee(members, name: str = "committee"):
-    """One Keras model that averages the class probabilities of ``members``.
-
-    A committee (위원회) of networks trained from different random starts makes errors that
-    only partly overlap, so the average is usually more accurate than a typical member; Kim
-    et al. (2016) won facial-expression recognition (EmotiW/SFEW) with a hierarchy of such
-    committees. Members must read the same input shape and give the same number of classes;
-    members that end in logits get a softmax first. Input ``(N, H, W, C)`` → ``(N, classes)``.
-    """
-    members = list(members)
-    if len(members) < 2:
-        raise ValueError(f"a committee needs at least 2 members, got {len(members)}.")
-    shapes = {(_model_io(m)) for m in members}
-    if len(shapes) != 1:
-        raise ValueError("committee members must share input shape and number of classes; got "
-                         + ", ".join(f"{m.name}: in {_fmt(s[0])}, out {s[1]}"
-                                     for m, s in zip(members, map(_model_io, members))))
-    keras = _import_keras()
-    (in_shape, _), = shapes
-    inputs = keras.Input(shape=in_shape, name=f"{name}_input")
-    votes = []
-    for i, m in enumerate(members, 1):
-        # a fresh name per member, so that three copies of one architecture can sit side by side
-        member = keras.Model(m.input, m.output, name=f"{name}_member{i}")
-        out = member(inputs)
-        if not _outputs_probabilities(m):
-            out = keras.layers.Softmax(name=f"{name}_member{i}_softmax")(out)
-        votes.append(out)
-    outputs = keras.layers.Average(name=f"{name}_average")(votes)
-    return keras.Model(inputs, outputs, name=name)
 
 
 # --------------------------------------------------------------------------- benchmarks

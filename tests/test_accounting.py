@@ -1,6 +1,6 @@
 """cnncourse.accounting against the numbers printed in the slides, papers and model libraries.
 
-Every expected number below comes from a slide (seeds 000-002), a paper, the keras.io or
+Every expected number below comes from a slide (ML9, DL1 and GDSC), a paper, the keras.io or
 torchvision documentation, or is worked out by hand from a paper's table in the test itself;
 the library computes its side from real Keras layers. Big models are built with
 ``accounting.shapes_only()`` (shapes, no weight values), once per module.
@@ -59,7 +59,7 @@ def squash(text: str) -> str:
     return re.sub(r"[\s()]", "", text).replace("*", "×")
 
 
-# ------------------------------------------------------------------ seed 001: LeNet-5, AlexNet
+# ------------------------------------------------------------------ DL1: LeNet-5, AlexNet
 
 def test_lenet5_rows_match_the_slide():
     frame = rows(table("lenet5"))
@@ -120,7 +120,7 @@ def test_torchvision_alexnet_twin_has_the_published_count():
     assert accounting.count_params(twin) == references.TORCHVISION_PARAMS["alexnet"].value
 
 
-# ------------------------------------------------------------------ seed 001: VGG-16 slide
+# ------------------------------------------------------------------ DL1: VGG-16 slide
 
 def test_vgg_totals_match_torchvision_and_keras_applications():
     assert accounting.totals(table("vgg16"))["params"] == 138_357_544
@@ -130,12 +130,20 @@ def test_vgg_totals_match_torchvision_and_keras_applications():
         assert parts["keras.applications"] == {} and parts["torchvision (published)"] == {}
 
 
+def _vgg16_slide_rows():
+    """Memory (values) and weights of the layers the VGG-16 slide lists: input, conv, pool, FC."""
+    frame = table("vgg16")
+    listed = rows(frame, ("Conv2D", "MaxPooling2D", "Dense"))
+    memory = [frame.attrs["totals"]["input_activations"], *listed["activations"]]
+    return memory, [0, *listed["weights"]]
+
+
 def test_vgg16_weights_column_is_the_slides_bias_free_column():
-    memory = accounting.vgg16_memory_table(zoo("vgg16"))
-    assert memory["weights"].tolist() == memory["slide_weights"].tolist()
+    _, weights = _vgg16_slide_rows()
+    assert weights == [row[3] for row in references.VGG16_SLIDE_ROWS]
     slide = [1_728, 36_864, 73_728, 147_456, 294_912, 589_824, 589_824, 1_179_648,
              *[2_359_296] * 5, 102_760_448, 16_777_216, 4_096_000]
-    assert [w for w in memory["weights"] if w] == slide
+    assert [w for w in weights if w] == slide
     # the slide writes "(3*3*3)+64 = 1,728": only 3·3·3·64 gives 1,728
     assert 3 * 3 * 3 * 64 == 1_728 != 3 * 3 * 3 + 64
 
@@ -146,11 +154,12 @@ def _abbreviated(text: str) -> float:
 
 
 def test_vgg16_activation_memory_rows_and_total_erratum():
-    memory = accounting.vgg16_memory_table(zoo("vgg16"))
-    for printed, computed in zip(memory["slide_memory"], memory["memory"]):
+    memory, _ = _vgg16_slide_rows()
+    assert memory == [row[2] for row in references.VGG16_SLIDE_ROWS]  # the slide's products
+    for row, computed in zip(references.VGG16_SLIDE_ROWS, memory):
         # the slide prints 1000-based abbreviations of 1024-ish products: within 5%
-        assert computed == pytest.approx(_abbreviated(printed), rel=0.05)
-    total = memory.attrs["total"]
+        assert computed == pytest.approx(_abbreviated(row[1]), rel=0.05)
+    total = sum(memory)
     assert total == 15_237_608
     assert round(total / 1e6, 1) == 15.2  # not the slide's "24M"
     assert round(total * 4 / 1e6) == 61  # MB in float32, not "~93MB"
@@ -173,7 +182,7 @@ def test_mnist_gap_matches_the_slide_summary():
     assert rows(frame, ("Dense",))["params"].tolist() == [64_500, 5_010]
 
 
-# ------------------------------------------------------------------ ResNet (seed 002)
+# ------------------------------------------------------------------ ResNet (GDSC)
 
 def _resnet50_conv_channels() -> int:
     """Output channels of every conv of ResNet-50, from the paper's Table 1 (+ 4 projections)."""
@@ -371,7 +380,7 @@ def test_count_params_equals_keras_for_models_with_frozen_weights():
     assert accounting.count_params(twin) == twin.count_params() == 25_636_712
 
 
-# ------------------------------------------------------------------ cost arithmetic (seeds 000/004)
+# ------------------------------------------------------------------ cost arithmetic (ML9 and MODELS)
 
 @pytest.mark.parametrize("n, c, filters, f", [(32, 16, 64, 3), (14, 8, 10, 5), (7, 3, 7, 7)])
 def test_depthwise_separable_ratio_is_1_over_H_plus_1_over_f2(n, c, filters, f):

@@ -4,28 +4,15 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from cnncourse import accounting, viz  # noqa: E402
+from cnncourse import viz  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
     plt.close("all")
-
-
-def test_params_and_macs_bars_are_each_weighted_layers_share():
-    table = accounting.param_table("lenet5")
-    params_ax, macs_ax = viz.plot_params_and_macs(table)
-    weighted = table[table["params"] > 0]
-    drawn = [p.get_width() for p in params_ax.patches]
-    assert np.allclose(drawn, 100 * weighted["params"] / 61_706)   # the slide's LeNet-5 total
-    assert np.isclose(sum(p.get_width() for p in macs_ax.patches), 100)
-    assert [t.get_text() for t in params_ax.get_yticklabels()] == ["c1", "c3", "c5", "f6", "output"]
-    assert params_ax.figure.get_suptitle() == "lenet5"
 
 
 def test_count_bars_label_every_bar_with_its_value():
@@ -36,9 +23,6 @@ def test_count_bars_label_every_bar_with_its_value():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: viz.plot_params_and_macs(pd.DataFrame({"name": ["a"]})), "param_table"),
-    (lambda: viz.plot_params_and_macs(
-        pd.DataFrame({"name": ["pool"], "params": [0], "macs": [0]})), "no layer with parameters"),
     (lambda: viz.plot_count_bars({}), "non-empty dict"),
     (lambda: viz.plot_count_bars({"a": 0, "b": 3}), "log=False"),
 ])

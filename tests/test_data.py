@@ -1,5 +1,5 @@
-"""cnncourse.data: the offline MNIST sample (checksummed), the online fallback, digits,
-synthetic shapes and image shaping."""
+"""cnncourse.data: the offline MNIST sample (checksummed), the online fallback, digits
+and image shaping."""
 import hashlib
 import pathlib
 import re
@@ -182,40 +182,6 @@ def test_load_digits_is_sklearns_1797_images_split_stratified():
     assert set(np.unique(y_te)) == set(range(10))
     with pytest.raises(ValueError, match="below the 1797 images"):
         data.load_digits(test_size=1797)
-
-
-def test_synthetic_shapes_draw_what_they_are_called():
-    x, y = data.synthetic_shapes(n=50, size=12, seed=3)
-    assert x.shape == (50, 12, 12, 1) and x.dtype == np.float32 and y.dtype == np.uint8
-    assert np.bincount(y).tolist() == [10] * 5
-    img = x[..., 0]
-    rows_used = (img.sum(axis=2) > 0).sum(axis=1)
-    cols_used = (img.sum(axis=1) > 0).sum(axis=1)
-    side = 12 // 2
-    horizontal, vertical, diagonal, anti, square = (y == k for k in range(5))
-    assert (rows_used[horizontal] == 1).all() and (cols_used[horizontal] == side).all()
-    assert (cols_used[vertical] == 1).all() and (rows_used[vertical] == side).all()
-    assert (img[diagonal].sum(axis=(1, 2)) == side).all()
-    for k in np.flatnonzero(diagonal):  # pixels on one main-diagonal line
-        r, c = np.nonzero(img[k])
-        assert len(set(r - c)) == 1
-    for k in np.flatnonzero(anti):
-        r, c = np.nonzero(img[k])
-        assert len(set(r + c)) == 1
-    assert (img[square].sum(axis=(1, 2)) == 4 * side - 4).all()
-
-
-def test_synthetic_shapes_are_seeded_and_checked():
-    a, _ = data.synthetic_shapes(20, 16, seed=1)
-    b, _ = data.synthetic_shapes(20, 16, seed=1)
-    c, _ = data.synthetic_shapes(20, 16, seed=2)
-    assert np.array_equal(a, b) and not np.array_equal(a, c)
-    noisy, _ = data.synthetic_shapes(20, 16, seed=1, noise=0.2)
-    assert 0 <= noisy.min() and noisy.max() <= 1 and not np.array_equal(noisy, a)
-    with pytest.raises(ValueError, match="size must be >= 6"):
-        data.synthetic_shapes(10, 4)
-    with pytest.raises(ValueError, match="n must be >= 1"):
-        data.synthetic_shapes(0)
 
 
 # ---------------------------------------------------------------- shaping

@@ -1,6 +1,6 @@
 """The classic half of the zoo against the numbers of the slides and papers.
 
-Every literal below is copied from a slide (seeds 001, 002, 004), a paper, or a reference
+Every literal below is copied from a slide (DL1, GDSC and MODELS), a paper, or a reference
 implementation (keras.applications, torchvision), or derived by hand next to it from the
 paper's layer table; the models are built and counted, never compared with themselves. Models whose numbers are only counted are built once, inside
 ``counting_only()`` (weights declared, never allocated): VGG-19 then costs milliseconds and
@@ -88,7 +88,7 @@ def keras_applications(name: str) -> Built:
 
 
 # --------------------------------------------------------------------------------------------
-# LeNet-5: seed 001, "LeNet-5(1998)"
+# LeNet-5: DL1, "LeNet-5(1998)"
 LENET5_PARAMS = {"c1": 156, "c3": 2_416, "c5": 48_120, "f6": 10_164, "output": 850}
 LENET5_SIDES = {"c1": 28, "s2": 14, "c3": 10, "s4": 5}
 
@@ -114,7 +114,7 @@ def test_lenet5_needs_32_pixels_and_says_how_to_pad_mnist():
 
 
 # --------------------------------------------------------------------------------------------
-# AlexNet: seed 001, "AlexNet(2012)", per-layer list (ungrouped)
+# AlexNet: DL1, "AlexNet(2012)", per-layer list (ungrouped)
 ALEXNET_PARAMS = {
     "conv1": 34_944, "conv2": 614_656, "conv3": 885_120, "conv4": 1_327_488,
     "conv5": 884_992, "fc6": 37_752_832, "fc7": 16_781_312, "fc8": 4_097_000,
@@ -128,7 +128,7 @@ def test_alexnet_counts_match_slide():
     assert m.total == 62_378_344
     assert {k: m.shapes[k][0] for k in ALEXNET_SIDES} == ALEXNET_SIDES
     assert m.shapes["pool5"] == (6, 6, 256) and m.output_shapes == ((None, 1000),)
-    assert m.weighted_depth == 8  # seed 002: "AlexNet (8-layers)"
+    assert m.weighted_depth == 8  # GDSC: "AlexNet (8-layers)"
 
 
 def test_alexnet_has_about_the_papers_650000_neurons():
@@ -168,7 +168,7 @@ def test_alexnet_forward_pass_on_two_gpu_layout():
 
 
 # --------------------------------------------------------------------------------------------
-# ZFNet: Zeiler & Fergus 2013, Figure 3 sides; wide variant = seed 001 Table 8.1 volumes
+# ZFNet: Zeiler & Fergus 2013, Figure 3 sides; wide variant = DL1 Table 8.1 volumes
 ZFNET_SIDES = {"conv1": 110, "pool1": 55, "conv2": 26, "pool2": 13,
                "conv3": 13, "conv4": 13, "conv5": 13, "pool5": 6}
 
@@ -196,7 +196,7 @@ def test_zfnet_rejects_tiny_input():
 
 
 # --------------------------------------------------------------------------------------------
-# VGG: seed 001 "VGGNet(2014)" table (weights without bias, VGG-16), keras.applications,
+# VGG: DL1 "VGGNet(2014)" table (weights without bias, VGG-16), keras.applications,
 # torchvision's vgg16_bn.
 VGG16_SLIDE_WEIGHTS = {  # the slide's "weights" column, row by row
     "conv1_1": 1_728, "conv1_2": 36_864, "conv2_1": 73_728, "conv2_2": 147_456,
@@ -237,8 +237,8 @@ def test_vgg16_activation_memory_is_15m_not_the_slides_24m():
     assert round(values / 1e6) != 24
 
 
-def test_vgg_sizes_in_seed_002_quiz():
-    # seed 002: "VGGNet (19-layers) -> 138M": 138M is VGG-16, VGG-19 rounds to 144M.
+def test_vgg_sizes_in_gdsc_quiz():
+    # GDSC: "VGGNet (19-layers) -> 138M": 138M is VGG-16, VGG-19 rounds to 144M.
     assert round(built("vgg16").total / 1e6) == 138
     assert round(built("vgg19").total / 1e6) == 144
 
@@ -300,7 +300,7 @@ def test_nin_forward_pass_gives_probabilities(rng):
 
 # --------------------------------------------------------------------------------------------
 # GoogLeNet: the paper's Table 1 (params in K = 1024 weights without bias, ops in M = 10**6
-# multiply-accumulates) and seed 001's inception (3a) row.
+# multiply-accumulates) and DL1's inception (3a) row.
 GOOGLENET_TABLE1 = {  # name: (output size, params K, ops M)
     "conv1_7x7_s2": ((112, 112, 64), 2.7, 34),
     "pool1_3x3_s2": ((56, 56, 64), None, None),
@@ -349,8 +349,8 @@ def test_googlenet_output_sizes_match_table1():
 
 def test_inception_3a_is_159k_params_and_128m_ops():
     weights, macs = _stage_weights_and_macs(built("googlenet"), "inception_3a")
-    assert weights == 163_328 and weights / 1024 == 159.5  # paper and seed 001: "159K"
-    assert macs == 163_328 * 28 * 28 == 128_049_152        # paper and seed 001: "128M"
+    assert weights == 163_328 and weights / 1024 == 159.5  # paper and DL1: "159K"
+    assert macs == 163_328 * 28 * 28 == 128_049_152        # paper and DL1: "128M"
     assert int(weights / 1024) == 159 and round(macs / 1e6) == 128
 
 
@@ -371,7 +371,7 @@ def test_googlenet_is_22_layers_deep_and_about_7m_params():
     assert m.output_shapes == ((None, 1000),)
     paper_column_k = 2.7 + 112 + 159 + 380 + 364 + 437 + 463 + 580 + 840 + 1072 + 1388 + 1000
     assert abs(sum(m.kernels.values()) / 1024 / paper_column_k - 1) < 0.03
-    assert round(m.total / 1e6) == 7  # seed 002 says "GoogLeNet (22-layers) -> 4M"
+    assert round(m.total / 1e6) == 7  # GDSC says "GoogLeNet (22-layers) -> 4M"
 
 
 def test_googlenet_aux_classifiers_are_extra_outputs():
@@ -399,7 +399,7 @@ def test_googlenet_aux_needs_65_pixels():
 
 
 # --------------------------------------------------------------------------------------------
-# Small MNIST models; mnist_gap against the Keras summary printed in seed 001
+# Small MNIST models; mnist_gap against the Keras summary printed in DL1
 GAP_SLIDE_ROWS = [  # (name, output shape, params) as printed on the slide
     ("max_pooling2d_1", (7, 7, 128), 0),
     ("global_average_pooling2d", (128,), 0),
@@ -455,8 +455,8 @@ def test_bad_dropout_and_hidden_are_explained():
 
 
 def test_output_side_reproduces_alexnet_and_vgg_sides():
-    assert output_side(227, [(11, 4, 0)]) == 55       # seed 001 / 004: 227 -> 55
-    assert output_side(224, [(11, 4, 0)]) == 54       # seed 004: 224 cannot give 55
+    assert output_side(227, [(11, 4, 0)]) == 55       # DL1 / MODELS: 227 -> 55
+    assert output_side(224, [(11, 4, 0)]) == 54       # MODELS: 224 cannot give 55
     assert output_side(224, [(2, 2, 0)] * 5) == 7     # VGG: 224 -> 7
     assert smallest_input([(2, 2, 0)] * 5) == 32
     assert output_side(110, [(3, 2, "same")]) == 55

@@ -80,13 +80,13 @@ def test_resnet_parameters_equal_torchvision(resnets, depth):
 
 @pytest.mark.parametrize("depth", sorted(TORCHVISION_PARAMS))
 def test_resnet_depth_counts_weighted_layers_like_the_slide(resnets, depth):
-    # seed 000: 152 = (3 + 8 + 36 + 3) x 3 + 2; basic blocks hold two convolutions instead of three.
+    # ML9: 152 = (3 + 8 + 36 + 3) x 3 + 2; basic blocks hold two convolutions instead of three.
     per_block = 2 if depth < 50 else 3
     assert main_path_layers(resnets[depth]) == per_block * sum(PAPER_BLOCKS[depth]) + 2 == depth
 
 
 def test_slide_cfg_for_resnet101_builds_a_116_layer_net():
-    # seed 000 lists ResNet-101 as cfg=[3,4,23,8]; the paper's Table 1 has [3,4,23,3].
+    # ML9 lists ResNet-101 as cfg=[3,4,23,8]; the paper's Table 1 has [3,4,23,3].
     model = without_weights(build_resnet, "bottleneck", [3, 4, 23, 8])
     assert main_path_layers(model) == weighted_depth("bottleneck", [3, 4, 23, 8]) == 116
 

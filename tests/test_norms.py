@@ -37,7 +37,7 @@ def test_batch_norm_of_two_values_is_minus_one_and_one():
 
 
 def test_layer_norm_is_across_the_hidden_units_of_one_sample():
-    # seed 000, eq. 9.4.18-19: H = 4 hidden units 0, 2, 4, 6 -> mean 3, variance 5
+    # ML9, eq. 9.4.18-19: H = 4 hidden units 0, 2, 4, 6 -> mean 3, variance 5
     out = ops.layer_norm([[0.0, 2.0, 4.0, 6.0]], eps=0)
     assert np.allclose(out, [np.array([-3.0, -1.0, 1.0, 3.0]) / np.sqrt(5.0)], atol=1e-15)
 
@@ -116,30 +116,6 @@ def test_keras_default_layer_normalization_treats_each_pixel_as_a_sample(x):
     assert not np.allclose(got, ops.layer_norm(x), atol=1e-2)
 
 
-def test_moving_statistics_and_inference_equal_keras(rng):
-    keras = _keras()
-    batches = [rng.normal(3.0, 2.0, (8, 2, 2, 3)) for _ in range(5)]
-    layer = keras.layers.BatchNormalization(momentum=0.9)
-    layer.build(batches[0].shape)
-    for batch in batches:
-        layer(batch.astype("float32"), training=True)
-    means, variances = ops.bn_moving_statistics(batches, momentum=0.9)
-    assert means.shape == variances.shape == (6, 3)
-    assert np.allclose(keras.ops.convert_to_numpy(layer.moving_mean), means[-1], atol=1e-5)
-    assert np.allclose(keras.ops.convert_to_numpy(layer.moving_variance), variances[-1],
-                       atol=1e-5)
-    test = rng.normal(3.0, 2.0, (2, 2, 2, 3))
-    got = np.asarray(keras.ops.convert_to_numpy(layer(test.astype("float32"), training=False)))
-    assert np.allclose(got, ops.batch_norm_inference(test, means[-1], variances[-1]), atol=1e-4)
-
-
-def test_moving_statistics_start_at_keras_initial_values_and_follow_the_rule():
-    batch = np.array([[1.0], [3.0]])  # mean 2, variance 1
-    means, variances = ops.bn_moving_statistics([batch, batch], momentum=0.5)
-    assert means[:, 0].tolist() == [0.0, 1.0, 1.5]
-    assert variances[:, 0].tolist() == [1.0, 1.0, 1.0]
-
-
 # ---------------------------------------------------------------- bad input
 
 @pytest.mark.parametrize("call, message", [
@@ -150,11 +126,6 @@ def test_moving_statistics_start_at_keras_initial_values_and_follow_the_rule():
     (lambda: ops.normalize(np.ones((2, 6)), "batch", groups=2), "only applies to kind='group'"),
     (lambda: ops.batch_norm(np.ones((2, 6)), gamma=np.ones(5)), r"shape \(6,\)"),
     (lambda: ops.batch_norm(np.ones((2, 6)), eps=-1), "eps must be a number >= 0"),
-    (lambda: ops.bn_moving_statistics([np.ones((2, 3))], momentum=1.0), r"momentum must be in"),
-    (lambda: ops.bn_moving_statistics([]), "batches is empty"),
-    (lambda: ops.bn_moving_statistics([np.ones((2, 3)), np.ones((2, 4))]), "same number"),
-    (lambda: ops.batch_norm_inference(np.ones((2, 3)), np.zeros(2), np.ones(3)), "moving_mean"),
-    (lambda: ops.batch_norm_inference(np.ones((2, 3)), np.zeros(3), -np.ones(3)), ">= 0"),
     (lambda: ops.statistics_map("layer", 0, 3), "n must be >= 1"),
 ])
 def test_bad_input_raises_value_error_with_a_fix(call, message):

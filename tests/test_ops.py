@@ -3,7 +3,6 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from scipy import signal as scipy_signal
 
 from cnncourse import ops
 from cnncourse._quiet import import_backend
@@ -25,16 +24,15 @@ def run_layer(layer, x, *weights):
 
 # --- the slides' numbers ---------------------------------------------------------------------
 
-def test_seed002_3x3_example():
+def test_gdsc_3x3_example():
     example = ops.worked_examples()["conv_3x3"]
-    expected = [[12, 12, 17], [10, 17, 19], [9, 6, 14]]  # seed 002, 'Stride & Padding'
+    expected = [[12, 12, 17], [10, 17, 19], [9, 6, 14]]  # GDSC, 'Stride & Padding'
     np.testing.assert_array_equal(example.expected, expected)
-    for result in (example.compute(), ops.correlate2d(example.input, example.filter),
-                   ops.conv2d_loops(example.input, example.filter)):
+    for result in (example.compute(), ops.correlate2d(example.input, example.filter)):
         np.testing.assert_array_equal(result, expected)
 
 
-def test_seed002_padding_stride_example_is_an_erratum():
+def test_gdsc_padding_stride_example_is_an_erratum():
     example = ops.worked_examples()["conv_3x3_pad1_stride2"]
     # The stride-2 result, as recomputed in vdumoulin/conv_arithmetic issue #17
     np.testing.assert_array_equal(example.compute(), [[1, 5, 6], [7, 8, 3], [3, 10, 4]])
@@ -47,36 +45,20 @@ def test_seed002_padding_stride_example_is_an_erratum():
                                   slide)
 
 
-def test_seed001_max_pool_example():
+def test_dl1_max_pool_example():
     example = ops.worked_examples()["max_pool_2x2"]
-    np.testing.assert_array_equal(example.compute(), [[6, 8], [3, 4]])  # seed 001
+    np.testing.assert_array_equal(example.compute(), [[6, 8], [3, 4]])  # DL1
     np.testing.assert_array_equal(example.compute(), example.expected)
 
 
-def test_seed004_alexnet_windows_start_every_4_pixels():
-    # seed 004: with 227 pixels, filter k covers pixels 4(k-1)+1 .. 4(k-1)+11 (1-based):
+def test_models_notes_alexnet_windows_start_every_4_pixels():
+    # MODELS: with 227 pixels, filter k covers pixels 4(k-1)+1 .. 4(k-1)+11 (1-based):
     # 1-11, 5-15, 9-19, ..., and the 55th covers 217-227, the last pixel
     pixels = np.arange(1, 228)[None, :]  # one row of 227 numbered pixels
     windows = ops.im2col(pixels, (1, 11), stride=(1, 4))
     assert windows.shape == (55, 11)
     np.testing.assert_array_equal(windows[:3, [0, -1]], [[1, 11], [5, 15], [9, 19]])
     np.testing.assert_array_equal(windows[-1, [0, -1]], [217, 227])
-
-
-def test_example_9_3_1_steps_match_keras():
-    steps = ops.example_9_3_1()
-    image, kernel = steps["input"], steps["filter"]
-    assert image.shape == (6, 6) and kernel.shape == (3, 3) and steps["padded"].shape == (8, 8)
-    assert set(np.unique(image)) == {0, 1} and set(np.unique(kernel)) == {0, 1}
-    np.testing.assert_array_equal(kernel[:, 1], 1)  # a vertical line of ones
-    np.testing.assert_array_equal(steps["conv"], scipy_signal.correlate2d(image, kernel, "same"))
-    conv = run_layer(layers.Conv2D(1, 3, padding="same", use_bias=False, **ZEROS),
-                     image[None, ..., None], kernel[..., None, None])
-    np.testing.assert_allclose(steps["relu"], keras.ops.convert_to_numpy(
-        layers.ReLU()(conv))[0, ..., 0], atol=TOL)
-    pooled = keras.ops.convert_to_numpy(layers.MaxPooling2D(2)(layers.ReLU()(conv)))
-    np.testing.assert_allclose(steps["pooled"], pooled[0, ..., 0], atol=TOL)
-    assert steps["pooled"].shape == (3, 3) and steps["conv"].max() == 3
 
 
 # --- agreement with Keras --------------------------------------------------------------------
@@ -93,9 +75,8 @@ def test_conv2d_matches_keras(rng, kernel, stride, padding, dilation):
     w, b = rng.standard_normal((kh, kw, 3, 4)), rng.standard_normal(4)
     expected = run_layer(layers.Conv2D(4, kernel, strides=stride, padding=padding,
                                        dilation_rate=dilation, **ZEROS), x, w, b)
-    for op in (ops.conv2d, ops.conv2d_loops):
-        got = op(x, w, b, stride=stride, padding=padding, dilation=dilation)
-        np.testing.assert_allclose(got, expected, atol=TOL, rtol=TOL)
+    got = ops.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    np.testing.assert_allclose(got, expected, atol=TOL, rtol=TOL)
 
 
 @pytest.mark.parametrize("padding", [1, (2, 1)])
@@ -103,8 +84,7 @@ def test_conv2d_integer_padding_matches_zero_padding_layer(rng, padding):
     x, w = rng.standard_normal((1, 6, 7, 2)), rng.standard_normal((3, 3, 2, 3))
     padded = keras.ops.convert_to_numpy(layers.ZeroPadding2D(padding)(x.astype("float32")))
     expected = run_layer(layers.Conv2D(3, 3, strides=2, use_bias=False, **ZEROS), padded, w)
-    for op in (ops.conv2d, ops.conv2d_loops):
-        np.testing.assert_allclose(op(x, w, stride=2, padding=padding), expected, atol=TOL)
+    np.testing.assert_allclose(ops.conv2d(x, w, stride=2, padding=padding), expected, atol=TOL)
 
 
 @pytest.mark.parametrize("kernel,stride,padding,dilation", CONV_CASES[:5])
@@ -115,20 +95,6 @@ def test_depthwise_conv2d_matches_keras(rng, kernel, stride, padding, dilation):
                                    dilation_rate=dilation, depthwise_initializer="zeros")
     expected = run_layer(layer, x, w, b)
     got = ops.depthwise_conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)
-    np.testing.assert_allclose(got, expected, atol=TOL, rtol=TOL)
-
-
-@pytest.mark.parametrize("kernel,stride,padding", [(3, 1, "same"), (3, 2, "valid"),
-                                                   (5, 2, "same")])
-def test_separable_conv2d_matches_keras(rng, kernel, stride, padding):
-    x = rng.standard_normal((2, 10, 9, 3))
-    depthwise, pointwise = rng.standard_normal((kernel, kernel, 3, 2)), \
-        rng.standard_normal((1, 1, 6, 5))
-    b = rng.standard_normal(5)
-    layer = layers.SeparableConv2D(5, kernel, strides=stride, padding=padding, depth_multiplier=2,
-                                   depthwise_initializer="zeros", pointwise_initializer="zeros")
-    expected = run_layer(layer, x, depthwise, pointwise, b)
-    got = ops.separable_conv2d(x, depthwise, pointwise, b, stride=stride, padding=padding)
     np.testing.assert_allclose(got, expected, atol=TOL, rtol=TOL)
 
 
@@ -197,22 +163,6 @@ def test_outputs_are_float64_and_keep_the_caller_layout(rng):
     assert ops.conv2d(image[..., 0], w[..., 0, 0]).shape == (4, 4)
 
 
-def test_spatially_separable_equals_the_full_kernel(rng):
-    col, row = np.array([1.0, 2.0, 1.0]), np.array([1.0, 0.0, -1.0])  # Sobel
-    sobel = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
-    image = rng.standard_normal((9, 10))
-    for stride, padding in ((1, 0), (2, 1), (2, "same"), ((1, 2), (2, 1))):
-        np.testing.assert_allclose(
-            ops.spatially_separable_conv2d(image, col, row, stride=stride, padding=padding),
-            ops.conv2d(image, sobel, stride=stride, padding=padding), atol=1e-12)
-    col_w = rng.standard_normal((3, 1, 2, 1))
-    row_w = rng.standard_normal((1, 3, 1, 4))
-    full = np.einsum("aicm,bmo->abco", col_w, row_w[0])  # the 3x3 kernel the two passes make
-    x = rng.standard_normal((1, 8, 8, 2))
-    np.testing.assert_allclose(ops.spatially_separable_conv2d(x, col_w, row_w, padding="same"),
-                               ops.conv2d(x, full, padding="same"), atol=1e-12)
-
-
 def test_rank1_factors_split_sobel_and_refuse_a_rank2_kernel():
     sobel = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
     col, row = ops.rank1_factors(sobel)
@@ -220,11 +170,6 @@ def test_rank1_factors_split_sobel_and_refuse_a_rank2_kernel():
     np.testing.assert_allclose(col, [0.5, 1, 0.5])
     with pytest.raises(ValueError, match="rank 2"):
         ops.rank1_factors([[1, 0], [0, 1]])
-
-
-def test_l2_pool_is_the_norm_of_each_window():
-    x = np.array([[3, 4, 1, 1], [0, 0, 1, 1], [0, 0, 0, 2], [0, 0, 0, 0]])
-    np.testing.assert_allclose(ops.l2_pool2d(x), [[5, 2], [0, 2]])
 
 
 def test_stochastic_pool_test_mode_is_the_probability_weighted_average():
@@ -244,7 +189,7 @@ def test_stochastic_pool_samples_in_proportion_to_activation():
 
 
 def test_separable_cost_ratio_is_one_over_h_plus_one_over_f_squared():
-    # seed 000, 9.5: (f f c n n + c H n n) / (f f c H n n) = 1/H + 1/f^2
+    # ML9, 9.5: (f f c n n + c H n n) / (f f c H n n) = 1/H + 1/f^2
     for n, c, f, h in ((32, 3, 3, 64), (14, 16, 5, 32), (7, 512, 3, 1024), (28, 6, 7, 6)):
         x_shape = (1, n, n, c)
         standard = ops.conv2d_macs(x_shape, (f, f, c, h), padding="same")

@@ -1,5 +1,5 @@
-"""Additions to cnncourse.signals for chapters 2 and 3 (slide filters, frequency responses,
-correlation theorem, impulse-response prediction, shifts of layers) and cnncourse.viz.dsp."""
+"""Additions to cnncourse.signals for chapters 2 and 3 (the lecture's filters, the convolution
+theorem, Keras layers as systems, shifts of layers) and cnncourse.viz.dsp."""
 import matplotlib.pyplot as plt  # the Agg backend is set in conftest.py
 import numpy as np
 import pytest
@@ -23,7 +23,7 @@ def keras():
 
 # --- the slide filters -----------------------------------------------------------------------
 
-def test_slide_filters_as_printed_in_seed_002():
+def test_slide_filters_as_printed_in_gdsc():
     np.testing.assert_array_equal(signals.slide_filter("blur"),
                                   [[0.06, 0.12, 0.06], [0.12, 0.25, 0.12], [0.06, 0.12, 0.06]])
     np.testing.assert_array_equal(signals.slide_filter("emboss"),
@@ -35,76 +35,17 @@ def test_slide_filters_as_printed_in_seed_002():
 def test_printed_blur_sums_to_0_97_because_of_rounding():
     # by hand: 4 corners * 0.06 + 4 edges * 0.12 + 0.25 = 0.24 + 0.48 + 0.25 = 0.97
     assert round(signals.slide_filter("blur").sum(), 12) == 0.97
-    exact = signals.binomial_blur(3)
-    np.testing.assert_array_equal(exact * 16, [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    exact = np.outer([1, 2, 1], [1, 2, 1]) / 16   # the binomial kernel the slide rounds
     assert exact.sum() == 1.0
     np.testing.assert_array_equal(np.round(exact, 2), signals.slide_filter("blur"))
-
-
-def test_binomial_blur_of_size_5_is_the_pascal_row_squared():
-    np.testing.assert_array_equal(signals.binomial_blur(5)[2] * 256, [6, 24, 36, 24, 6])
-    np.testing.assert_array_equal(signals.binomial_blur(1), [[1.0]])
 
 
 def test_slide_filter_rejects_unknown_names_with_a_hint():
     with pytest.raises(ValueError, match="did you mean 'blur'"):
         signals.slide_filter("blurr")
-    with pytest.raises(ValueError, match="size must be >= 1"):
-        signals.binomial_blur(0)
-
-
-# --- frequency responses ---------------------------------------------------------------------
-
-def test_dtft_of_two_tap_filters_by_hand():
-    # [1, 1]: H(f) = 1 + e^{-2 pi i f}: 2 at DC, 0 at f = 1/2; [1, -1]: 0 at DC, 2 at f = 1/2
-    np.testing.assert_allclose(signals.dtft([1, 1], [0.0, 0.5]), [2, 0], atol=1e-15)
-    np.testing.assert_allclose(signals.dtft([1, -1], [0.0, 0.5]), [0, 2], atol=1e-15)
-    np.testing.assert_allclose(signals.dtft([1, 1], 0.25), 1 - 1j, atol=1e-15)
-
-
-def test_dtft_of_the_slide_kernels_dc_and_nyquist():
-    # DC gain = sum of taps; at (1/2, 1/2) every tap is weighted by (-1)^(row + col)
-    cases = {"blur": (0.97, 0.01), "emboss": (1.0, 1.0), "outline": (0.0, 8.0)}
-    for name, (dc, corner) in cases.items():
-        h = signals.slide_filter(name)
-        assert abs(signals.dtft(h, (0, 0)) - dc) < 1e-12, name
-        assert abs(signals.dtft(h, (0.5, 0.5)) - corner) < 1e-12, name
-    # outline at (1/2, 0): column sums -3, 6, -3 weighted +1, -1, +1 -> -12
-    assert abs(signals.dtft(signals.slide_filter("outline"), (0, 0.5)) + 12) < 1e-12
-    assert abs(signals.dtft(signals.binomial_blur(), (0.5, 0.5))) < 1e-15
-
-
-def test_dtft_2d_needs_frequency_pairs():
-    with pytest.raises(ValueError, match=r"pairs \(f_rows, f_cols\)"):
-        signals.dtft(np.ones((3, 3)), 0.0)
-    with pytest.raises(ValueError, match="1-D filter"):
-        signals.dtft(np.ones((2, 2, 2)), (0, 0))
-
-
-def test_frequency_response_samples_the_dtft_with_dc_in_the_middle(rng):
-    h = rng.standard_normal((3, 3))
-    freqs, response = signals.frequency_response(h, size=8)
-    np.testing.assert_array_equal(freqs, np.arange(-4, 4) / 8)
-    grid = np.stack(np.meshgrid(freqs, freqs, indexing="ij"), axis=-1)
-    np.testing.assert_allclose(response, signals.dtft(h, grid), atol=1e-12)
-    assert abs(response[4, 4] - h.sum()) < 1e-12
-    freqs1, response1 = signals.frequency_response([1.0, 1.0], size=4)
-    np.testing.assert_allclose(np.abs(response1), [0, np.sqrt(2), 2, np.sqrt(2)], atol=1e-15)
-
-
-def test_frequency_response_rejects_a_grid_smaller_than_the_filter():
-    with pytest.raises(ValueError, match="size >= 5"):
-        signals.frequency_response(np.ones(5), size=4)
 
 
 # --- the correlation theorem -----------------------------------------------------------------
-
-@pytest.mark.parametrize("lx,lh", [(1, 1), (5, 3), (3, 5), (16, 4)])
-def test_fft_correlate_matches_numpy_correlate(rng, lx, lh):
-    x, h = rng.standard_normal(lx), rng.standard_normal(lh)
-    np.testing.assert_allclose(signals.fft_correlate(x, h), np.correlate(x, h, mode="full"),
-                               atol=1e-12)
-
 
 def test_plain_spectrum_product_is_convolution_not_correlation():
     x, h = [3.0, -1.0, 2.0, 0.5, 4.0], [0.5, -2.0, 1.0]   # h is not symmetric
@@ -115,51 +56,33 @@ def test_plain_spectrum_product_is_convolution_not_correlation():
 
 # --- systems ---------------------------------------------------------------------------------
 
-def test_prediction_from_the_impulse_response(rng):
-    x = rng.standard_normal(12)
-    average = signals.moving_average(3)
-    np.testing.assert_allclose(signals.predict_from_impulse_response(average, x), average(x),
-                               atol=1e-12)
-    # squarer: delta^2 = delta, so the "prediction" is x itself, while the system gives x^2
-    np.testing.assert_allclose(signals.predict_from_impulse_response(signals.squarer(), x), x)
-    # n * x[n] answers delta (at n = 0) with 0: the prediction is all zeros
-    np.testing.assert_array_equal(
-        signals.predict_from_impulse_response(signals.time_varying_gain(), x), np.zeros(12))
+def _as_system(keras, layer):
+    """A Keras 1-D layer as a system: (L,) -> a batch (1, L, 1) -> the layer -> (L,)."""
+    return lambda x: keras.ops.convert_to_numpy(layer(np.asarray(x, "float32")[None, :, None]))[0, :, 0]
 
 
-def test_lti_table_of_the_example_systems():
-    table = signals.lti_table()
-    expected = {  # from the definitions: y = mean, 2 x[n-1], x^2, n x, x + 1, x[n] - x[n-1]
-        "moving_average(3)": (True, True), "scaled_delay(2, 1)": (True, True),
-        "squarer()": (False, True), "time_varying_gain()": (True, False),
-        "add_constant(1)": (False, True), "fir([1.0, -1.0])": (True, True)}
-    assert list(table.columns) == ["linear", "time-invariant", "LTI"]
-    for name, (linear, invariant) in expected.items():
-        assert tuple(table.loc[name, ["linear", "time-invariant"]]) == (linear, invariant), name
-        assert table.loc[name, "LTI"] == (linear and invariant)
-    named = signals.lti_table([signals.squarer()])
-    assert list(named.index) == ["squarer()"]
-
-
-def test_layer_system_conv1d_is_lti_and_its_impulse_response_is_the_flipped_kernel(keras):
+def test_a_conv1d_layer_is_lti_and_its_impulse_response_is_the_flipped_kernel(keras):
     layer = keras.layers.Conv1D(1, 3, padding="causal", use_bias=False, name="causal_conv")
-    system = signals.layer_system(layer)
+    system = _as_system(keras, layer)
     h = signals.impulse_response(system, 8)
     kernel = keras.ops.convert_to_numpy(layer.kernel)[:, 0, 0]
     # the layer correlates: y[n] = sum_k w[k] x[n - 2 + k], so h[m] = w[2 - m]
     np.testing.assert_allclose(h[:3], kernel[::-1], atol=1e-7)
     np.testing.assert_array_equal(h[3:], 0)
-    assert system.__name__ == "causal_conv"
     assert signals.is_linear(system, trials=5, tol=1e-5)
     assert signals.is_time_invariant(system, trials=5, tol=1e-5)
-    relu = signals.layer_system(keras.layers.ReLU())
+    relu = _as_system(keras, keras.layers.ReLU())
     assert not signals.is_linear(relu, trials=5, tol=1e-5)
     assert signals.is_time_invariant(relu, trials=5, tol=1e-5)
 
 
-def test_layer_system_rejects_non_callables():
-    with pytest.raises(ValueError, match="Keras layer"):
-        signals.layer_system(3)
+def test_a_conv1d_layer_correlates_like_signals_correlate(keras, rng):
+    x, w = rng.standard_normal(10), np.array([0.5, -2.0, 1.0])
+    layer = keras.layers.Conv1D(1, 3, use_bias=False, name="valid_conv")
+    layer.build((None, None, 1))
+    layer.set_weights([w.reshape(3, 1, 1)])
+    out = keras.ops.convert_to_numpy(layer(x[None, :, None].astype("float32")))[0, :, 0]
+    np.testing.assert_allclose(out, signals.correlate(x, w), atol=1e-5)
 
 
 # --- shifts and equivariance -----------------------------------------------------------------
@@ -219,45 +142,40 @@ def test_keras_layers_shift_and_linearity(keras, rng):
     conv = keras.layers.Conv2D(2, 3, use_bias=False, name="conv")
     pool = keras.layers.MaxPooling2D(2, name="pool")
     assert signals.equivariance_gap(conv, x, 1, 1) < 1e-5
-    assert signals.linearity_gap(conv, x, rng.standard_normal(x.shape)) < 1e-4
+    x2 = rng.standard_normal(x.shape)
+    combined = keras.ops.convert_to_numpy(conv(2 * x - 3 * x2))
+    separate = 2 * keras.ops.convert_to_numpy(conv(x)) - 3 * keras.ops.convert_to_numpy(conv(x2))
+    assert np.max(np.abs(combined - separate)) < 1e-4
     assert signals.equivariance_gap(pool, x, 2, 1) < 1e-6
     assert min(signals.equivariance_gap(pool, x, 1, k) for k in (0, 1)) > 0.1
 
 
-def test_linearity_gap_by_hand():
-    pool = lambda image: ops.max_pool2d(image, 2)   # noqa: E731
-    # max(1, 1) = 1, but max(1, 0) + max(0, 1) = 2
-    assert signals.linearity_gap(pool, [[1.0, 0.0], [0.0, 0.0]], [[0.0, 1.0], [0.0, 0.0]],
-                                 a=1, b=1) == 1.0
-    relu = lambda v: np.maximum(v, 0)   # noqa: E731
-    assert signals.linearity_gap(relu, [1.0], [-1.0], a=1, b=1) == 1.0   # relu(0) vs 1 + 0
-    with pytest.raises(ValueError, match="same shape"):
-        signals.linearity_gap(relu, [1.0], [1.0, 2.0])
-
-
 # --- plots -----------------------------------------------------------------------------------
 
-def test_plots_return_figures():
-    assert len(viz.plot_decomposition(signals.decompose([1.0, -2.0, 0.5])).axes) == 4
+def test_plot_images_draws_one_panel_per_image():
     images = {"a": np.zeros((4, 4)), "b": np.ones((4, 4)), "c": np.eye(4)}
-    assert len(viz.plot_images(images, ncols=2).axes) == 4
-    kernels = {name: signals.slide_filter(name) for name in signals.SLIDE_FILTERS}
-    freqs, _ = signals.frequency_response(kernels["blur"], 16)
-    responses = {name: signals.frequency_response(k, 16)[1] for name, k in kernels.items()}
-    assert len(viz.plot_frequency_responses(kernels, responses, freqs).axes) == 9  # + colorbars
-    assert len(viz.plot_spectra([1.0, 2.0, 0.5], [1.0, -1.0]).axes) == 2
-    results = {"a": (np.ones(4), np.ones(4)), "b": (np.zeros(4), np.ones(4))}
-    assert len(viz.plot_predictions(results).axes) == 2
-
-
-def test_plots_reject_bad_input():
-    with pytest.raises(ValueError, match="signals.decompose"):
-        viz.plot_decomposition(np.ones(3))
+    fig = viz.plot_images(images, ncols=2)
+    assert len(fig.axes) == 4
+    assert [ax.get_title() for ax in fig.axes if ax.images] == ["a", "b", "c"]
     with pytest.raises(ValueError, match="2-D"):
         viz.plot_images({"rgb": np.ones((2, 2, 3))})
-    with pytest.raises(ValueError, match="same names"):
-        viz.plot_frequency_responses({"a": np.ones((3, 3))}, {}, np.zeros(4))
     with pytest.raises(ValueError, match="empty"):
-        viz.plot_predictions({})
-    with pytest.raises(ValueError, match="larger n_fft"):
-        viz.plot_spectra(np.ones(8), np.ones(3), n_fft=8)
+        viz.plot_images({})
+
+
+# --- the chapters' text ----------------------------------------------------------------------
+
+def test_chapter_2_names_the_filters_chapter_8_really_shows():
+    """Chapter 2 once said chapter 8 shows AlexNet's filters; chapter 8 trains a small MNIST CNN."""
+    import json
+    import pathlib
+
+    notebooks = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+
+    def text(name):
+        cells = json.loads((notebooks / name).read_text(encoding="utf-8"))["cells"]
+        return ["".join(c["source"]) for c in cells]
+
+    pointers = [t for t in text("02_dsp_convolution.ipynb") if "chapter 8" in t.lower()]
+    assert pointers and all("MNIST" in t and "AlexNet" not in t for t in pointers)
+    assert any("mnist_cnn" in t for t in text("08_lenet_alexnet_zfnet.ipynb"))

@@ -1,5 +1,5 @@
 """cnncourse.train: setup, fit (input checks, checkpoint + resume), strategies, metrics,
-committees, benchmarks, and the training plots."""
+benchmarks, and the training plots."""
 import os
 import pathlib
 import subprocess
@@ -341,10 +341,8 @@ def test_jax_data_parallel_trains_on_two_host_devices():
 
 
 def test_slide_covid_test_metrics():
-    """Seed 001: 10 people tested, TN=1, FP=2, FN=1, TP=6."""
-    from cnncourse import basics
-
-    y_true, y_pred = basics.labels_from_counts(tn=1, fp=2, fn=1, tp=6)
+    """DL1: 10 people tested, TN=1, FP=2, FN=1, TP=6."""
+    y_true, y_pred = train.labels_from_counts(tn=1, fp=2, fn=1, tp=6)
     assert len(y_true) == 10
     m = train.binary_metrics(y_true, y_pred)
     assert m["accuracy"] == pytest.approx((1 + 6) / 10)   # slide: 0.7
@@ -352,45 +350,6 @@ def test_slide_covid_test_metrics():
     assert m["precision"] == pytest.approx(6 / (6 + 2))   # slide: 6/8
     assert m["f1"] == pytest.approx(0.8)                  # harmonic mean of 3/4 and 6/7
     assert m["fall_out"] == pytest.approx(2 / 3)          # FP / (TN + FP)
-
-
-def test_classification_table_per_class():
-    y_true = [0, 0, 1, 1, 2, 2]
-    y_pred = [0, 1, 1, 1, 2, 0]
-    table = train.classification_table(y_true, y_pred, class_names=["a", "b", "c"])
-    assert list(table.index) == ["a", "b", "c", "macro avg"]
-    assert table.loc["b", "precision"] == pytest.approx(2 / 3)
-    assert table.loc["a", "recall"] == pytest.approx(1 / 2)
-    assert table.loc["c", "precision"] == 1.0
-    assert table.loc["macro avg", "support"] == 6
-
-
-# ---------------------------------------------------------------- committees
-
-
-def test_committee_averages_member_probabilities(digits):
-    _, (x, _) = digits
-    members = [tiny_cnn(f"m{i}") for i in range(3)]
-    team = train.committee(members)
-    expected = np.mean([m.predict(x, verbose=0) for m in members], axis=0)
-    np.testing.assert_allclose(team.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
-    assert team.count_params() == sum(m.count_params() for m in members)
-
-
-def test_committee_cross_entropy_is_at_most_the_members_mean(digits):
-    """-log of an average probability <= the average of -log probabilities (Jensen), so a
-    committee's cross-entropy can never exceed its members' mean: a check that cannot drift."""
-    (x, y), (x_te, y_te) = digits
-    members = []
-    for i in range(3):
-        train.setup(seed=i)
-        member = tiny_cnn(f"c{i}")
-        train.fit(member, (x, y), epochs=1, batch_size=128, verbose=0)
-        members.append(member)
-    scores = [train.evaluate(m, x_te, y_te) for m in members]
-    team = train.evaluate(train.committee(members), x_te, y_te)
-    assert team["cross_entropy"] <= np.mean([s["cross_entropy"] for s in scores]) + 1e-9
-    assert 0 < team["accuracy"] <= 1
 
 
 def test_evaluate_refuses_logits(digits):
@@ -403,18 +362,6 @@ def test_evaluate_refuses_logits(digits):
                          name="logits")
     with pytest.raises(ValueError, match="add a keras.layers.Softmax"):
         train.evaluate(logits, x, y)
-
-
-def test_committee_members_must_agree():
-    from cnncourse._quiet import import_backend
-
-    keras = import_backend()
-    inputs = keras.Input((8, 8, 1))
-    other = keras.Model(inputs, keras.layers.Dense(5)(keras.layers.Flatten()(inputs)), name="odd")
-    with pytest.raises(ValueError, match="odd: in 8×8×1, out 5"):
-        train.committee([tiny_cnn("a"), other])
-    with pytest.raises(ValueError, match="at least 2 members"):
-        train.committee([tiny_cnn("b")])
 
 
 # ---------------------------------------------------------------- benchmarks and bench
@@ -451,7 +398,7 @@ def test_bench_rejects_an_unknown_model(capsys):
 # ---------------------------------------------------------------- plots
 
 
-def test_learning_curves_and_confusion_matrix_plot():
+def test_learning_curves_plot():
     import matplotlib.pyplot as plt
 
     from cnncourse import viz
@@ -463,6 +410,25 @@ def test_learning_curves_and_confusion_matrix_plot():
     assert len(axes[0].lines) == 4 and list(axes[0].lines[0].get_xdata()) == [1, 2]
     with pytest.raises(ValueError, match="has no \\['top5'\\]"):
         viz.plot_learning_curves(logs, metrics=["top5"])
-    ax = viz.plot_confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2])
-    assert ax.get_xlabel() == "predicted" and len(ax.texts) == 9
     plt.close("all")
+
+
+# ---------------------------------------------------------------- chapter 14's data discipline
+
+
+def test_chapter_14_validates_on_a_split_and_opens_the_test_set_once_at_the_end():
+    """Chapter 14 once validated on the test set and then reported test accuracy on it.
+    Now the validation set is split off the training data, and the sealed test set is opened
+    in exactly one code cell, after every model has been trained and chosen."""
+    import json
+
+    notebook = REPO / "notebooks" / "14_training_on_a_gpu.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    uses = [i for i, source in enumerate(code) if "test_set" in source]
+    opens = [i for i, source in enumerate(code) if "test_set.open()" in source]
+    assert len(opens) == 1 and uses == [uses[0], opens[0]]
+    assert "load_mnist" in code[uses[0]] and "x_all[-N_VAL:]" in code[uses[0]]
+    before = "\n".join(code[:opens[0]])
+    assert "x_test" not in before and "y_test" not in before
+    assert not any("fit(" in source for source in code[opens[0]:])  # nothing trains after it

@@ -1,48 +1,14 @@
-"""Plots for chapter 5: where a network keeps its parameters and where it spends its MACs.
+"""Plots of counts: parameter counts side by side on a log axis (chapter 5), and computed counts
+next to published ones (chapters 9 and 10).
 
-Both functions take numbers that ``cnncourse.accounting`` computed; they only draw.
+The functions take numbers that ``cnncourse.accounting`` computed; they only draw.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_count_bars", "plot_params_and_macs"]
-
-
-def plot_params_and_macs(table, axes=None):
-    """Each weighted layer's share of the parameters and of the MACs, side by side.
-
-    table: a ``cnncourse.accounting.param_table`` (columns ``name, params, macs``); layers
-    without parameters are left out. Returns the two Axes. For VGG-16 the picture is the
-    chapter's lesson: the fully connected layers hold most parameters, the convolutions do
-    most of the arithmetic.
-    """
-    needed = {"name", "params", "macs"}
-    if not needed <= set(getattr(table, "columns", ())):
-        raise ValueError("plot_params_and_macs takes the DataFrame of "
-                         "accounting.param_table(model), with columns name, params, macs.")
-    rows = table[table["params"] > 0]
-    if rows.empty:
-        raise ValueError("the table has no layer with parameters to plot.")
-    if axes is None:
-        height = 1.2 + 0.28 * len(rows)
-        axes = plt.subplots(1, 2, figsize=(10, height), sharey=True)[1]
-    y = np.arange(len(rows))[::-1]
-    for ax, column, colour in zip(axes, ("params", "macs"), ("C0", "C1")):
-        values = rows[column].astype(float).to_numpy()
-        share = 100 * values / values.sum()
-        ax.barh(y, share, color=colour)
-        for yi, s in zip(y, share):
-            ax.text(s + 0.5, yi, f"{s:.1f}%", va="center", fontsize="small")
-        ax.set(xlabel=f"share of all {column} (%)", xlim=(0, max(share) * 1.25 + 1))
-        ax.set_title(f"{column} (total {values.sum():,.0f})")
-    axes[0].set_yticks(y, rows["name"])
-    model = table.attrs.get("model")
-    if model:
-        axes[0].figure.suptitle(model)
-    axes[0].figure.tight_layout()
-    return axes
+__all__ = ["plot_computed_vs_published", "plot_count_bars"]
 
 
 def plot_count_bars(counts: dict, ylabel: str = "parameters", title: str | None = None,
@@ -70,4 +36,26 @@ def plot_count_bars(counts: dict, ylabel: str = "parameters", title: str | None 
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_computed_vs_published(values, reference=None, ylabel: str = "", scale: float = 1.0,
+                               ax=None, labels=("computed", "published")):
+    """Bars of computed counts per model, with the published values as black markers.
+
+    values: a pandas Series indexed by model name; reference: the same for the published
+    numbers (may miss some models); scale divides both (1e9 for G, 1e6 for M).
+    """
+    ax = ax if ax is not None else plt.subplots(figsize=(6, 3.5))[1]
+    names = list(values.index)
+    positions = np.arange(len(names))
+    ax.bar(positions, np.asarray(values, dtype=float) / scale, color="C0", label=labels[0])
+    if reference is not None:
+        known = [i for i, name in enumerate(names) if name in reference.index]
+        ax.scatter(positions[known], [float(reference[names[i]]) / scale for i in known],
+                   color="black", marker="_", s=600, linewidths=2.5, zorder=3, label=labels[1])
+    ax.set_xticks(positions)
+    ax.set_xticklabels(names, rotation=30, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.legend()
     return ax

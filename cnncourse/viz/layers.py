@@ -1,12 +1,9 @@
-"""Plots for chapters 4 and 6: annotated grids of worked examples, and the cost of convolution
-variants.
+"""Plots for chapters 4 and 6: annotated grids of worked examples.
 
 Colours are fixed, so a figure looks the same on every run. Grids return the Figure; single
 plots draw on ``ax`` (created when not given) and return it.
 """
 from __future__ import annotations
-
-from fractions import Fraction
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
@@ -15,10 +12,7 @@ from .signals import FILTER_COLOUR, plot_matrix
 
 __all__ = [
     "plot_grids",
-    "plot_separable_cost",
 ]
-
-_F_COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000")
 
 
 def _outline(ax, box, colour: str = FILTER_COLOUR) -> None:
@@ -57,33 +51,3 @@ def plot_grids(panels: dict, annotate: bool = True, cmap: str = "Blues", ncols: 
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
-
-
-def plot_separable_cost(table, ax=None):
-    """Cost of a depthwise separable convolution over a standard one, against H; returns the Axes.
-
-    table: a DataFrame with columns ``H`` (output channels), ``f`` (kernel side), ``counted``
-    (the MAC ratio counted from layers, a Fraction or float) and ``formula`` (1/H + 1/f²).
-    Each f gets a line for the formula and markers for the counted ratios, on log axes.
-    """
-    needed = {"H", "f", "counted", "formula"}
-    if not needed <= set(getattr(table, "columns", ())):
-        raise ValueError(f"table needs the columns {sorted(needed)}; got "
-                         f"{list(getattr(table, 'columns', []))}.")
-    if ax is None:
-        ax = plt.subplots(figsize=(6, 4))[1]
-    for colour, (f, rows) in zip(_F_COLOURS * 4, table.sort_values("H").groupby("f")):
-        h = rows["H"].to_numpy(dtype=float)
-        ax.plot(h, [float(Fraction(v)) for v in rows["formula"]], color=colour,
-                label=f"1/H + 1/{f}²")
-        ax.plot(h, [float(Fraction(v)) for v in rows["counted"]], "o", color=colour,
-                markerfacecolor="none", markersize=8)
-        ax.axhline(1 / f ** 2, color=colour, linestyle=":", linewidth=1)
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("H (output channels)")
-    ax.set_ylabel("MACs: separable / standard")
-    ax.set_title("lines: formula, circles: counted from Keras layers\n"
-                 "dotted: the floor 1/f² as H grows")
-    ax.legend()
-    return ax

@@ -1,4 +1,4 @@
-"""Plots for signals, convolution steps, worked-example grids, kernels and feature maps.
+"""Plots for signals, convolution steps and worked-example grids.
 
 Colours are fixed (no colour cycle, no randomness), so a figure looks the same on every run.
 Single plots draw on ``ax`` (created when not given) and return it; grids return the Figure.
@@ -10,8 +10,6 @@ import numpy as np
 
 __all__ = [
     "plot_convolution_steps",
-    "plot_feature_maps",
-    "plot_kernels",
     "plot_matrix",
     "plot_signal",
 ]
@@ -108,53 +106,3 @@ def plot_matrix(a, ax=None, annotate: bool = True, cmap: str = "Blues", title: s
         ax.set_title(title)
     return ax
 
-
-def _image_grid(images, titles, ncols: int, cmap: str, suptitle: str | None):
-    nrows = -(-len(images) // ncols)
-    fig, axes = plt.subplots(nrows, min(ncols, len(images)), squeeze=False,
-                             figsize=(1.6 * min(ncols, len(images)), 1.6 * nrows + 0.4))
-    for k, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if k < len(images):
-            ax.imshow(images[k], cmap=cmap)
-            ax.set_title(titles[k], fontsize="small")
-    if suptitle:
-        fig.suptitle(suptitle)
-    fig.tight_layout()
-    return fig
-
-
-def _as_list(arrays, layout: str) -> list[np.ndarray]:
-    if isinstance(arrays, (list, tuple)):
-        return [np.asarray(a, dtype=float) for a in arrays]
-    arrays = np.asarray(arrays, dtype=float)
-    if arrays.ndim != 3:
-        raise ValueError(f"expected {layout} or a list of 2-D arrays; got shape {arrays.shape}.")
-    return [arrays[:, :, c] for c in range(arrays.shape[2])]
-
-
-def plot_kernels(kernels, channel: int = 0, ncols: int = 8, cmap: str = "gray",
-                 title: str | None = None):
-    """Grid of 2-D filters; returns the Figure.
-
-    kernels: a Keras kernel (kh, kw, C_in, C_out), showing input channel ``channel`` of every
-    filter, or (kh, kw, C_out), or a list of 2-D arrays.
-    """
-    if not isinstance(kernels, (list, tuple)) and np.ndim(kernels) == 4:
-        kernels = np.asarray(kernels)[:, :, channel, :]
-    images = _as_list(kernels, "(kh, kw, C_in, C_out), (kh, kw, C_out)")
-    return _image_grid(images, [f"filter {k}" for k in range(len(images))], ncols, cmap, title)
-
-
-def plot_feature_maps(maps, ncols: int = 8, cmap: str = "viridis", title: str | None = None):
-    """Grid of feature maps; returns the Figure.
-
-    maps: (1, H, W, C) (one image of a batch), (H, W, C), or a list of 2-D arrays.
-    """
-    if not isinstance(maps, (list, tuple)) and np.ndim(maps) == 4:
-        if np.shape(maps)[0] != 1:
-            raise ValueError(f"plot_feature_maps shows one image; got a batch of "
-                             f"{np.shape(maps)[0]}: pass maps[i] or maps[i:i+1].")
-        maps = np.asarray(maps)[0]
-    images = _as_list(maps, "(1, H, W, C), (H, W, C)")
-    return _image_grid(images, [f"map {k}" for k in range(len(images))], ncols, cmap, title)

@@ -1,4 +1,4 @@
-"""Plots for the training chapter: learning curves and confusion matrices.
+"""Plots for training: learning curves, and gradients along a chain of layers.
 
 Each function draws on the Matplotlib ``Axes`` it is given (or new ones) and returns them.
 """
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-__all__ = ["plot_confusion_matrix", "plot_learning_curves"]
+__all__ = ["plot_chain_gradients", "plot_learning_curves"]
 
 
 def _as_dict(history) -> dict:
@@ -59,20 +59,18 @@ def plot_learning_curves(histories, metrics=("loss", "accuracy"), axes=None):
     return axes
 
 
-def plot_confusion_matrix(y_true, y_pred, labels=None, ax=None, normalize=None):
-    """Confusion matrix of class indices ``y_true, y_pred: (N,)`` (rows: true, columns:
-    predicted), via scikit-learn's ``ConfusionMatrixDisplay``. ``normalize``: None, "true",
-    "pred" or "all" as in scikit-learn. Returns the Axes."""
-    from sklearn.metrics import ConfusionMatrixDisplay
+def plot_chain_gradients(products: dict, ax=None):
+    """|∂a_l/∂a_0| against depth l on a log scale, one line per activation.
 
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} need one label per "
-                         "image each.")
+    products: ``{label: (depth,) array}`` as ``cnncourse.ops.chain_gradient`` returns. The Axes.
+    """
+    if not isinstance(products, dict) or not products:
+        raise ValueError("products must be a non-empty dict {label: (depth,) array}.")
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 4.5))
-    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, display_labels=labels, ax=ax,
-                                            normalize=normalize, colorbar=False,
-                                            values_format=".2f" if normalize else "d")
-    ax.set(xlabel="predicted", ylabel="true")
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    for label, values in products.items():
+        values = np.abs(np.ravel(np.asarray(values, dtype=float)))
+        ax.semilogy(np.arange(1, len(values) + 1), values, "o-", markersize=3, label=label)
+    ax.set(xlabel="depth l", ylabel="|∂a_l / ∂a_0|")
+    ax.legend()
     return ax

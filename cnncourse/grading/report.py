@@ -1,0 +1,67 @@
+"""The gradebook (one CSV row per student and exercise) and one feedback page per student."""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from ..homework._base import clean
+
+COLUMNS = ("student", "exercise", "points", "max_points", "status", "hint", "sandbox")
+
+
+def safe_name(name: str, taken: set) -> str:
+    """A file name for ``name``: letters, digits, ``._-`` only, unique among ``taken``."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "student"
+    base = base[:80]
+    candidate, n = base, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{base}_{n}", n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def write_gradebook(path: Path, graded: list, sandbox: str) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for student in graded:
+            for row in student.rows:
+                writer.writerow([clean(student.student, 120), row.exercise, _number(row.points),
+                                 _number(row.max_points), row.status, clean(row.hint, 600), sandbox])
+
+
+def _cell(text: str) -> str:
+    return clean(text, 600).replace("|", "\\|")
+
+
+def feedback(student, assignment_name: str, sandbox: str) -> str:
+    total = sum(r.points for r in student.rows)
+    maximum = sum(r.max_points for r in student.rows)
+    lines = [f"# {assignment_name}: feedback for {clean(student.student, 120)}", "",
+             f"**Score: {_number(total)} / {_number(maximum)}**", "",
+             "| exercise | points | status | what to look at |", "|---|---|---|---|"]
+    for row in student.rows:
+        lines.append(f"| {row.exercise} | {_number(row.points)} / {_number(row.max_points)} | "
+                     f"{row.status} | {_cell(row.hint) or '—'} |")
+    if student.notes:
+        lines += ["", "## Notes on this run", ""]
+        lines += [f"- {clean(note, 400)}" for note in student.notes]
+    lines += ["", "Statuses: *passed* full points; *failed* the answer is wrong (the hint says why); "
+              "*missing* not done or not handed in; *error* the code raised; *timeout* it ran too "
+              "long; *needs review* right, but it calls the course's reference or a framework "
+              "where the exercise asks for your own computation (your lecturer decides).",
+              "", f"Graded in: {sandbox}.", ""]
+    return "\n".join(lines)
+
+
+def write_feedback(folder: Path, graded: list, assignment_name: str, sandbox: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set = set()
+    for student in graded:
+        name = safe_name(student.student, taken)
+        (folder / f"{name}.md").write_text(feedback(student, assignment_name, sandbox), "utf-8")
