@@ -1,9 +1,11 @@
-"""Tests of cnncourse.slides: the catalogue of slide claims, its verdicts and its errata.
+"""Tests of cnncourse.slides: the claims file, its probes, verdicts and errata.
 
-The oracles are the slides (what each claim prints) and the papers or independent arithmetic
-(what the right value is): a wrong computed value, a wrong slide transcription or a wrong
-verdict fails here. ``claims()`` is computed once for the module (about 10 s on a laptop
-CPU, most of it building the zoo models without their weights).
+The oracles are the lectures (what each claim prints, ``lecture_value`` in claims.toml) and the
+papers or independent arithmetic (``right_value``, written into the file from the paper or worked
+out by hand, never copied from the library): every row's computed value must equal its right
+value, and its verdict must be the one the lecture value earns against the right value. A wrong
+probe, a wrong transcription or a wrong verdict fails here. ``claims()`` is computed once for the
+module (about 10 s on a laptop CPU, most of it building the zoo models without their weights).
 """
 from fractions import Fraction
 
@@ -13,91 +15,22 @@ import pytest
 from cnncourse import slides
 from cnncourse.slides import Bound
 
-# id -> (value printed on the slide, right value from the paper / arithmetic, verdict)
-ERRATA = {
-    "ml_alexnet_top5": (17.0, 15.3, "erratum"),                       # Russakovsky et al. Table 7
+CATALOGUE = {claim.id: claim for claim in slides.catalogue()}
+REL = 1e-9  # floats: the computed value equals the right value to this relative difference
+
+# A few rows retyped from the lectures and the papers, to cross-check the file's transcription:
+# id -> (value printed in the lecture, right value, verdict)
+CROSS_CHECK = {
     "ml_resnet101_cfg": ((3, 4, 23, 8), (3, 4, 23, 3), "erratum"),    # He et al. Table 1
-    "dl_negatives": (4, 3, "erratum"),                                # TN + FP = 1 + 2
-    "dl_selu": (1, 1.0507, "erratum"),                                # Klambauer et al.: λ
     "dl_alexnet_conv2_params": (614_656, 5 * 5 * 48 * 256 + 256, "erratum"),
-    "dl_alexnet_conv4_params": (1_327_488, 3 * 3 * 192 * 384 + 384, "erratum"),
-    "dl_alexnet_conv5_params": (884_992, 3 * 3 * 192 * 256 + 256, "erratum"),
-    "dl_alexnet_fc_labels": (16_781_312, 9216 * 4096 + 4096, "erratum"),
-    "dl_zf_table_224": (55, 54, "erratum"),                           # floor(54.25)
-    "dl_zfnet_input": (227, 224, "erratum"),                          # Zeiler & Fergus
     "dl_vgg_formula": (1728, (3 * 3 * 3) + 64, "erratum"),           # '+' printed for '×'
-    "dl_vgg_memory_total": (24_000_000, 15_237_608, "erratum"),       # sum of the slide's rows
     "dl_vgg_memory_mb": (93, 61, "erratum"),                          # 15,237,608 × 4 B
-    "gd_conv_pad_stride_example": (((1, 6, 5), (7, 10, 9), (7, 10, 8)),
-                                   ((1, 5, 6), (7, 8, 3), (3, 10, 4)), "erratum"),
-    "gd_vgg_pool": ((3, 2), (2, 2), "erratum"),                       # VGG: 2×2 max pool, stride 2
+    "gd_blur_sum": (1.0, 4 * 0.06 + 4 * 0.12 + 0.25, "rounded"),     # rounded 1/16, 2/16, 4/16
     "gd_quiz_vgg19": (138_000_000, 143_667_240, "erratum"),           # torchvision / keras.io
-    "gd_quiz_googlenet": (4_000_000, 6_998_552, "erratum"),
-    "cm_alexnet_connections": (630_000_000, 724_406_816, "erratum"),
-    "cm_output_formula": (55, 109, "erratum"),                        # (227 − 11)/2 + 1
-    "cm_zfnet_stride": (4, 2, "erratum"),
-    "cm_conv1_no_pool": (0, 1, "erratum"),
-    "cm_googlenet_shallower": (Bound("<", 8), 22, "erratum"),
-    "cm_googlenet_12x": (12, 8.71, "erratum"),                        # 60,965,224 / 6,998,552
+    "ml_separable_ratio": (Fraction(1, 64) + Fraction(1, 9), Fraction(73, 576), "ok"),
+    "dl_recall": (6 / 7, 6 / 7, "ok"),
     "cm_resnet_depth_7x": (Bound(">", 7), 6.91, "erratum"),           # 152 / 22
-}
-
-ROUNDED = {
-    "gd_blur_sum": (1.0, 4 * 0.06 + 4 * 0.12 + 0.25),              # rounded 1/16, 2/16, 4/16
-    "dl_vgg_conv1_memory": (3_200_000, 224 * 224 * 64),
-    "dl_vgg_total_params": (138_000_000, 138_357_544),
-    "dl_inception3a_params": (159, 163_328 / 1024),                   # weights / 1,024
-    "dl_inception3a_ops": (128_000_000, 163_328 * 28 * 28),
-    "gd_quiz_alexnet": (60_000_000, 60_965_224),
-    "cm_alexnet_neurons": (650_000, 659_272),
-    "cm_alexnet_params": (60_000_000, 60_965_224),
-    "cm_conv1_params": (35_000, 34_944),
-    "cm_conv1_connections": (100_000_000, 290_400 * 364),
-    "cm_train_crops": (2048, 33 * 33 * 2),
-    "cm_resnet_error_2x": (2, 1.87),
-}
-
-OK = {
-    "ml_dropout_variance": 0.5,
-    "ml_dilated_field": 5,
-    "ml_dilated_params": 9,
-    "ml_separable_ratio": Fraction(1, 64) + Fraction(1, 9),
-    "ml_lenet_io": (32, 10),
-    "ml_vgg16_fc": (25088, 4096, 4096, 1000),
-    "ml_resnet50_cfg": (3, 4, 6, 3),
-    "ml_resnet152_depth": 152,
-    "dl_accuracy": 0.7,
-    "dl_recall": 6 / 7,
-    "dl_precision": 0.75,
-    "dl_called_positive": 8,
-    "dl_lenet_sides": (28, 14, 10, 5),
-    "dl_lenet_c1": 156,
-    "dl_vgg_conv1_1": 3 * 3 * 3 * 64,
-    "dl_lenet_c3": 2416,
-    "dl_lenet_f120": 48_120,
-    "dl_lenet_out": 850,
-    "dl_maxpool_example": ((6, 8), (3, 4)),
-    "dl_gap_total": 326_534,
-    "dl_alexnet_conv1": (55, 55, 96),
-    "dl_alexnet_conv3_params": 885_120,
-    "dl_alexnet_fc6": 37_752_832,
-    "dl_zf_table_zfnet": ((55, 55, 96), (13, 13, 256)),
-    "dl_googlenet_depth": 22,
-    "dl_resnet_sides": (112, 56, 28, 14, 7),
-    "gd_conv_example": ((12, 12, 17), (10, 17, 19), (9, 6, 14)),
-    "gd_quiz_depths": (8, 19, 22),
-    "gd_resnet_blocks": ((2, 2, 2, 2), (3, 4, 6, 3), (3, 4, 6, 3), (3, 4, 23, 3), (3, 8, 36, 3)),
-    "hw_shortcut_params": 0,
-    "cm_alexnet_15": 15.3,
-    "cm_last_window": (217, 227),
-    "cm_nine_inception": 9,
-    "cm_aux_classifiers": 2,
-    "cm_factor_5x5": (25, 18),
-    "cm_7x7_vs_3x3": (49, 27),
-    "cm_conv_then_pool": 4,
-    "cm_vgg_d_e": (16, 19),
-    "cm_vgg_11_first": 11,
-    "cm_resnet_layout": (1, 0, 0),
+    "cm_alexnet_15": (Bound("in", (15, 16)), 15.3, "ok"),             # Russakovsky et al.
 }
 
 # He et al. 2016, Table 1, FLOPs row (multiply-adds): the zoo must land within 2 %.
@@ -144,45 +77,52 @@ def test_verdicts_follow_the_rule(table):
         assert row.verdict == slides.verdict(claim.slide, row.computed_value, claim.tol), row.id
 
 
-# ---------------------------------------------------------------- claims against oracles
+# ---------------------------------------------------------------- every row against its right value
 
-@pytest.mark.parametrize("claim_id", sorted(ERRATA))
-def test_errata(table, claim_id):
-    slide, right, expected = ERRATA[claim_id]
+def test_every_claim_has_an_independent_right_value():
+    assert len(CATALOGUE) == len(slides.catalogue()) >= 126
+    for claim in CATALOGUE.values():
+        assert claim.right is not None and claim.right_from.strip(), claim.id
+        assert "cnncourse" not in claim.right_from, claim.id   # not read back from the library
+
+
+@pytest.mark.parametrize("claim_id", list(CATALOGUE))
+def test_computed_value_is_the_right_value(table, claim_id):
+    assert _close(table.loc[claim_id, "computed_value"], CATALOGUE[claim_id].right)
+
+
+@pytest.mark.parametrize("claim_id", list(CATALOGUE))
+def test_verdict_is_what_the_lecture_value_earns_against_the_right_value(table, claim_id):
+    claim = CATALOGUE[claim_id]
     row = table.loc[claim_id]
-    assert row.slide_value == slide
-    assert _close(row.computed_value, right)
-    assert row.verdict == expected
+    assert row.slide_value == claim.slide
+    assert row.verdict == slides.verdict(claim.slide, claim.right, claim.tol)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROUNDED))
-def test_approximations(table, claim_id):
-    slide, right = ROUNDED[claim_id]
-    row = table.loc[claim_id]
-    assert row.slide_value == slide
-    assert _close(row.computed_value, right)
-    assert row.verdict == "rounded"
+@pytest.mark.parametrize("claim_id", sorted(CROSS_CHECK))
+def test_file_matches_values_retyped_from_lectures_and_papers(table, claim_id):
+    slide, right, expected = CROSS_CHECK[claim_id]
+    claim = CATALOGUE[claim_id]
+    assert claim.slide == slide and type(claim.slide) is type(slide)
+    assert _close(claim.right, right)
+    assert table.loc[claim_id, "verdict"] == expected
 
 
-@pytest.mark.parametrize("claim_id", sorted(OK))
-def test_ok_claims(table, claim_id):
-    row = table.loc[claim_id]
-    assert _close(row.computed_value, OK[claim_id])
-    assert row.verdict == "ok"
+def test_verdict_counts(table):
+    counts = table["verdict"].value_counts().to_dict()
+    assert counts == {"ok": 85, "erratum": 24, "rounded": 17}
 
+
+# ---------------------------------------------------------------- claims against the papers
 
 @pytest.mark.parametrize("depth", sorted(RESNET_FLOPS))
 def test_resnet_flops_close_to_paper(table, depth):
     row = table.loc[f"gd_resnet{depth}_flops"]
     assert row.slide_value == RESNET_FLOPS[depth]
+    assert CATALOGUE[f"gd_resnet{depth}_flops"].right == pytest.approx(RESNET_FLOPS[depth],
+                                                                       rel=0.02)
     assert row.computed_value == pytest.approx(RESNET_FLOPS[depth], rel=0.02)
     assert row.verdict == "rounded"
-
-
-def test_dsp_identities_hold(table):
-    for claim_id in ("ml_sifting", "ml_impulse", "ml_commutative", "gd_conv_theorem"):
-        assert table.loc[claim_id, "computed_value"] == pytest.approx(0, abs=1e-12)
-        assert table.loc[claim_id, "verdict"] == "ok"
 
 
 # ---------------------------------------------------------------- recomputed here, by the library
@@ -295,8 +235,9 @@ def test_bound_prints_like_the_slide():
 
 def test_a_failing_claim_names_itself():
     broken = slides.Claim("broken", "ML9", "nowhere", "dsp", "a claim", 1,
-                          lambda lab: 1 / 0)
-    with pytest.raises(RuntimeError, match="claim 'broken' .*ML9, \"nowhere\".*division"):
+                          "zoo:lenet5/c7/params")
+    with pytest.raises(RuntimeError,
+                       match="claim 'broken' .*ML9, \"nowhere\".*lenet5 has no layer 'c7'"):
         slides._evaluate(broken, slides._Lab())
 
 
@@ -357,12 +298,11 @@ def test_describe_refuses_an_unknown_id(table):
 
 
 def test_weightless_builds_leave_no_variables_queued():
-    from keras.src.backend.common import global_state
+    from cnncourse._keras import pending_variables
 
-    before = list(global_state.get_global_attribute("uninitialized_variables") or [])
+    before = pending_variables()
     assert len(slides.claims(lecture="NOTES")) >= 3     # builds alexnet and resnet34
-    after = list(global_state.get_global_attribute("uninitialized_variables") or [])
-    assert after == before
+    assert pending_variables() == before
 
 
 def test_claims_by_id_computes_only_those_in_order():
@@ -404,3 +344,113 @@ def test_the_lectures_are_cited_by_key_never_by_file_name(table):
     assert not [w for w in words if re.search(r"seed", w, re.I)]
     assert set(references.LECTURES) == {"ML9", "DL1", "GDSC", "NOTES", "MODELS"}
     assert references.LECTURES["DL1"].date == "2020-12-08"
+
+
+# ---------------------------------------------------------------- the claims file and its loader
+
+VALID = """
+[[claim]]
+id = "a"
+lecture = "GDSC"
+section = "Stride & Padding"
+topic = "layers"
+text = "⌊(5 − 3 + 0)/1⌋ + 1 = 3"
+lecture_value = 3
+right_value = 3
+right_from = "arithmetic"
+probe = "fn:conv_output_size(5, 3)"
+how = "shapes.conv_output_size(5, 3)"
+why = "It is {computed}, not {slide}."
+"""
+
+
+def _load(tmp_path, text):
+    path = tmp_path / "claims.toml"
+    path.write_text(text, encoding="utf-8")
+    return slides.load(path)
+
+
+def test_the_packaged_file_is_the_catalogue_and_holds_no_code():
+    from importlib.resources import files
+
+    text = files("cnncourse").joinpath(slides.CLAIMS_FILE).read_text("utf-8")
+    assert "lambda" not in text
+    assert slides.load() == slides.catalogue()
+
+
+def test_a_valid_file_loads_and_computes(tmp_path):
+    (claim,) = _load(tmp_path, VALID)
+    assert (claim.id, claim.slide, claim.right, claim.probe) == ("a", 3, 3,
+                                                                 "fn:conv_output_size(5, 3)")
+    assert claim.compute() == 3
+
+
+def test_values_decode_to_tuples_fractions_and_bounds(tmp_path):
+    text = (VALID.replace("lecture_value = 3", 'lecture_value = { op = "in", limit = [2, 4] }')
+            .replace("right_value = 3", 'right_value = "1/64 + 1/9"')
+            .replace('probe = "fn:conv_output_size(5, 3)"',
+                     'probe = ["fn:conv_output_size(5, 3)", "fn:receptive_field(3, layers=2)"]'))
+    (claim,) = _load(tmp_path, text)
+    assert claim.slide == Bound("in", (2, 4))
+    assert claim.right == Fraction(73, 576)
+    assert claim.compute() == (3, 5)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("lecture = ", "lectur = ", r"claim 'a': unknown key 'lectur': did you mean 'lecture'"),
+    ('right_from = "arithmetic"\n', "", r"claim 'a': missing 'right_from'; every claim needs"),
+    ('id = "a"\n', "", r"claim #1 \(no id\): missing 'id'"),
+    ('"GDSC"', '"GDCS"', r"claim 'a': unknown lecture 'GDCS': did you mean 'GDSC'"),
+    ('"layers"', '"layer"', r"claim 'a': unknown topic 'layer': did you mean 'layers'"),
+    ("fn:conv_output_size(5, 3)", "zo:vgg16/params",
+     r"claim 'a': probe 'zo:vgg16/params': unknown form 'zo'"),
+    ("fn:conv_output_size(5, 3)", "zoo:vgg17/params",
+     r"claim 'a': probe 'zoo:vgg17/params': unknown model 'vgg17': did you mean .*'vgg16'"),
+    ("fn:conv_output_size(5, 3)", "zoo:vgg16/conv1_1/weight",
+     r"unknown layer field 'weight': did you mean 'weights'"),
+    ("fn:conv_output_size(5, 3)", "zoo:vgg16/deepness", r"unknown model query 'deepness'"),
+    ("fn:conv_output_size(5, 3)", "fn:conv_output_sise(5, 3)",
+     r"unknown function 'conv_output_sise': did you mean 'conv_output_size'"),
+    ("fn:conv_output_size(5, 3)", "fn:conv_output_size(5)", r"fn:conv_output_size .*signature"),
+    ("fn:conv_output_size(5, 3)", "fn:conv_output_size(n)", r"must be Python literals"),
+    ("fn:conv_output_size(5, 3)", 'fn:ratio(\\"zoo:vgg16/param\\", 2)',
+     r"probe 'zoo:vgg16/param': unknown model query 'param'"),
+    ("fn:conv_output_size(5, 3)", "ilsvrc:AlexNett/top5_error",
+     r"no ILSVRC entry 'AlexNett': did you mean 'AlexNet'"),
+    ("lecture_value = 3", "lecture_value = true", r"claim 'a', lecture_value: True is not a value"),
+    ("right_value = 3", 'right_value = "1/0"', r"claim 'a', right_value: '1/0' is not a fraction"),
+    ("lecture_value = 3", 'lecture_value = { op = "=>", limit = 7 }',
+     r"claim 'a', lecture_value: an inequality is"),
+    ("right_value = 3", "right_value = 3\ntol = 5", r"claim 'a': tol must be a relative tolerance"),
+    ("{slide}", "{printed}", r"claim 'a': why quotes \{printed\}.*add it to details"),
+    ("right_value = 3", 'right_value = 3\ndetails = { printed = "zoo:vgg16/nothing" }',
+     r"claim 'a', details.printed: probe 'zoo:vgg16/nothing'"),
+    ('how = "shapes.conv_output_size(5, 3)"', 'how = ""', r"claim 'a': how must be a non-empty"),
+])
+def test_a_bad_record_is_refused_naming_the_claim_and_the_fix(tmp_path, old, new, message):
+    assert old in VALID
+    with pytest.raises(slides.ClaimFileError, match=message):
+        _load(tmp_path, VALID.replace(old, new))
+
+
+def test_a_duplicate_id_is_refused(tmp_path):
+    with pytest.raises(slides.ClaimFileError, match=r"claim 'a': duplicate id \(claim #1"):
+        _load(tmp_path, VALID + VALID)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[[claim]\nid = 1", r"is not valid TOML"),
+    ("title = 'claims'\n" + VALID, r"holds \[\[claim\]\] tables only, found \['title'\]"),
+    ("", r"holds \[\[claim\]\] tables only"),
+])
+def test_a_bad_file_is_refused(tmp_path, text, message):
+    with pytest.raises(slides.ClaimFileError, match=message):
+        _load(tmp_path, text)
+
+
+def test_a_probe_is_checked_before_anything_is_built():
+    with pytest.raises(ValueError, match=r"probe 'zoo:alexnet/@Dense/colour': unknown layer field"):
+        slides.parse_probe("zoo:alexnet/@Dense/colour")
+    parsed = slides.parse_probe("zoo:googlenet[aux_logits=true]/extra_outputs")
+    assert (parsed.target, parsed.options, parsed.path) == ("googlenet", (("aux_logits", True),),
+                                                             ("extra_outputs",))
