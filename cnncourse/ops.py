@@ -32,7 +32,6 @@ from ._checks import did_you_mean, pair, positive_int
 __all__ = [
     "ACTIVATIONS",
     "KERAS_EPSILON",
-    "KERAS_MOMENTUM",
     "NORMALIZATIONS",
     "WorkedExample",
     "avg_pool2d",
@@ -66,6 +65,13 @@ __all__ = [
 # --- argument handling -----------------------------------------------------------------------
 
 def _float(a, name: str) -> np.ndarray:
+    """``a`` as float64; complex input is refused instead of losing its imaginary part.
+
+    NaN and inf pass through and propagate as they do in a Keras layer.
+    """
+    if np.iscomplexobj(a):
+        raise ValueError(f"{name} holds complex numbers; these layers work on real values. Pass "
+                         f"the real part ({name}.real) or the magnitude (abs({name})).")
     try:
         return np.asarray(a, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -162,7 +168,7 @@ def _patches(x4, kernel_hw, stride, padding, dilation, pad_value=0.0) -> np.ndar
 
 def _columns(patches: np.ndarray) -> np.ndarray:
     n, oh, ow = patches.shape[:3]
-    return patches.reshape(n * oh * ow, -1)
+    return patches.reshape(n * oh * ow, int(np.prod(patches.shape[3:])))  # an empty batch too
 
 
 # --- convolution -----------------------------------------------------------------------------
@@ -207,7 +213,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     _check_channels(x4, w4.shape[2], "w (kh, kw, C_in, C_out)")
     patches = _patches(x4, w4.shape[:2], stride, padding, dilation)
     y = _columns(patches) @ w4.reshape(-1, w4.shape[3])
-    return restore(_add_bias(y.reshape(*patches.shape[:3], -1), b))
+    return restore(_add_bias(y.reshape(*patches.shape[:3], w4.shape[3]), b))
 
 
 def depthwise_conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -221,7 +227,7 @@ def depthwise_conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarra
     _check_channels(x4, w4.shape[2], "w (kh, kw, C_in, depth_multiplier)")
     patches = _patches(x4, w4.shape[:2], stride, padding, dilation)
     y = np.einsum("nijabc,abcm->nijcm", patches, w4)
-    return restore(_add_bias(y.reshape(*y.shape[:3], -1), b))
+    return restore(_add_bias(y.reshape(*y.shape[:3], w4.shape[2] * w4.shape[3]), b))
 
 
 def rank1_factors(kernel) -> tuple[np.ndarray, np.ndarray]:
@@ -341,7 +347,7 @@ def _pool_windows(x, pool_size, strides, padding, pad_value):
         raise ValueError(f"pooling padding must be 'valid' or 'same' (as in Keras pooling "
                          f"layers); got {padding!r}.")
     patches = _patches(x4, size, strides, padding, 1, pad_value)
-    return patches.reshape(*patches.shape[:3], -1, x4.shape[3]), restore
+    return patches.reshape(*patches.shape[:3], size[0] * size[1], x4.shape[3]), restore
 
 
 def max_pool2d(x, pool_size=2, strides=None, padding="valid") -> np.ndarray:
@@ -549,7 +555,6 @@ def keras_layer_output(layer, x, *weights) -> np.ndarray:
 
 NORMALIZATIONS = ("batch", "layer", "instance", "group")
 KERAS_EPSILON = 1e-3  #: default eps of Keras' Batch-, Layer- and GroupNormalization
-KERAS_MOMENTUM = 0.99  #: default momentum of Keras' BatchNormalization
 
 
 def _activations(x, name: str = "x") -> np.ndarray:
@@ -745,7 +750,8 @@ def chain_gradient(name: str, depth: int, x0: float = 0.5, weight: float = 1.0) 
     """How much of the gradient survives backpropagation through a stack of scalar units.
 
     Unit l computes ``a_l = f(weight · a_{l-1})`` from ``a_0 = x0`` (f one of
-    :data:`ACTIVATIONS`). By the chain rule ``∂a_l/∂a_0 = Π_{k≤l} weight · f'(weight · a_{k-1})``.
+    :data:`ACTIVATIONS`). By the chain rule
+    ``∂a_l/∂a_0 = Π_{k≤l} weight · f'(weight · a_{k-1})``.
     Returns those products for l = 1 … depth, shape (depth,). For the sigmoid f' ≤ 1/4, so with
     ``weight=1`` the product is at most 4^{-l}: the gradient vanishes geometrically with depth.
     """

@@ -41,6 +41,9 @@ __all__ = [
 
 
 def _signal(x, name: str) -> np.ndarray:
+    if np.iscomplexobj(x):
+        raise ValueError(f"{name} holds complex numbers; this function works on real signals. "
+                         f"Pass the real part ({name}.real) or the magnitude (abs({name})).")
     try:
         x = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -180,6 +183,10 @@ def _respond(system, x: np.ndarray) -> np.ndarray:
         raise ValueError(f"system {getattr(system, '__name__', system)!r} returned shape "
                          f"{y.shape} for an input of shape {x.shape}; a system must return one "
                          "output sample per input sample (cut a full convolution with [:len(x)]).")
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"system {getattr(system, '__name__', system)!r} returned NaN or inf for "
+                         "a finite input, so linearity and time invariance cannot be measured; "
+                         "fix the system (a division by zero? an overflow?) and test it again.")
     return y
 
 
