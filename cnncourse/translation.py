@@ -159,6 +159,10 @@ def sync(translated_folder: Path | str, english_folder: Path | str | None = None
     written = []
     for english_path in sorted(english_folder.glob("*.ipynb")):
         english = _read(english_path)
+        if any("id" not in cell for cell in english["cells"]):
+            raise ValueError(f"{english_path}: some cells have no id; give every cell one "
+                             "(nbformat 4.5: `nbformat.validator.normalize` or re-save the "
+                             "notebook in JupyterLab), then sync again.")
         path = folder / english_path.name
         old = _read(path) if path.exists() else {"cells": []}
         by_id = {c.get("id"): c for c in old["cells"] if c.get("cell_type") == "markdown"}

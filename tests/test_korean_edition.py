@@ -120,3 +120,22 @@ def test_korean_notebooks_use_the_glossary_forms(path):
              for v in misused_variants(prose(source), rows)}
     assert not wrong, (f"{path.name}: lecture variants used instead of the glossary's form "
                        f"(introduce them in parentheses after the course's form): {sorted(wrong)}")
+
+
+def test_editing_an_english_chapter_alone_is_caught(tmp_path):
+    """On a copy of a real chapter: change one English markdown cell, and the drift test names it."""
+    import shutil
+
+    name = "03_lti_systems.ipynb"
+    (tmp_path / "ko").mkdir()
+    shutil.copy(ROOT / "notebooks" / name, tmp_path / name)
+    shutil.copy(ROOT / "notebooks" / "ko" / name, tmp_path / "ko" / name)
+    assert translation.problems(tmp_path / "ko", tmp_path) == []
+    notebook = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if c["cell_type"] == "markdown" and "## 2." in
+                "".join(c["source"]))
+    cell["source"] = "".join(cell["source"]).replace("impulse response", "impulse answer")
+    (tmp_path / name).write_text(json.dumps(notebook), encoding="utf-8")
+    found = translation.problems(tmp_path / "ko", tmp_path)
+    assert len(found) == 1 and found[0].cell == cell["id"] and name in found[0].notebook
+    assert "English text changed" in found[0].what
