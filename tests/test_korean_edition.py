@@ -55,8 +55,8 @@ def _glossary():
 def misused_variants(text: str, rows) -> list[str]:
     """Lecture variants used outside an introduction right after the course's own form.
 
-    A variant may appear only inside the parentheses that follow the course's form on its line,
-    e.g. "합성곱(convolution, 강의에 따라 '컨볼루션')".
+    A variant may appear only inside the parentheses that follow the course's form (the
+    parentheses may wrap onto the next line), e.g. "합성곱(convolution, 강의에 따라 '컨볼루션')".
     """
     found = []
     for _, chosen, variants in rows:
@@ -64,8 +64,7 @@ def misused_variants(text: str, rows) -> list[str]:
             for match in re.finditer(re.escape(variant), text):
                 if chosen in variant and text.startswith(chosen, match.start()):
                     continue  # the variant only extends the chosen form, e.g. 최대 풀링 in …
-                line_start = text.rfind("\n", 0, match.start()) + 1
-                before = text[line_start:match.start()]
+                before = text[max(0, match.start() - 80):match.start()]
                 opened = before.rfind("(")
                 if opened == -1 or ")" in before[opened:] or chosen not in before[:opened + 1][-30:]:
                     found.append(variant)
