@@ -1,40 +1,8 @@
-"""Silence what native code writes straight to the process's stderr (file descriptor 2).
+"""The quiet import of Keras, kept under its old name for the modules that still import it here.
 
-TensorFlow's C++ runtime prints start-up lines ("oneDNN custom operations are on", "Could not
-find cuda drivers") before its log level is read. In Jupyter those land in the notebook as stderr
-and would break strict nbval, so the backend is imported once inside ``native_stderr_silenced``.
+It lives in ``cnncourse._keras`` (the one module that touches Keras internals); import it from
+there.
 """
-import contextlib
-import os
-import sys
+from ._keras import import_backend, native_stderr_silenced
 
-
-@contextlib.contextmanager
-def native_stderr_silenced():
-    """Point fd 2 at /dev/null for the duration of the block, then restore it."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):  # no real fd 2 (embedded interpreters)
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-def import_backend():
-    """Import Keras and its backend with the native start-up chatter silenced; return keras."""
-    with native_stderr_silenced():
-        import keras
-
-        if keras.backend.backend() == "tensorflow":
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()
-    return keras
+__all__ = ["import_backend", "native_stderr_silenced"]

@@ -20,18 +20,19 @@ Conventions used throughout:
 """
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import sys
 from fractions import Fraction
 
+from . import models
+from . import references as ref
 from ._checks import did_you_mean, positive_int
+from ._keras import layer_calls, layer_graph, output_layers, plain_console, without_weights
 
 __all__ = [
-    "COLUMNS", "param_table", "totals", "count_params", "count_macs", "count_activations",
-    "summary", "reconcile", "explain", "compare_stacks", "factorization_examples",
-    "separable_cost_ratio", "shapes_only", "zoo_counts",
+    "COLUMNS", "param_table", "totals", "count_params", "count_trainable", "count_macs",
+    "count_activations", "layer_depth", "summary", "reconcile", "explain", "compare_stacks",
+    "factorization_examples", "separable_cost_ratio", "shapes_only", "zoo_counts",
 ]
 
 COLUMNS = ["name", "type", "output_shape", "formula", "weights", "biases", "other", "params",
@@ -57,111 +58,11 @@ def _as_model(model):
     return model
 
 
-def _graph_of(model):
-    """The Functional graph behind ``model`` (a Sequential keeps one once it is built)."""
-    graph = getattr(model, "_functional", None) or model
-    if not hasattr(graph, "_nodes_by_depth"):
-        raise ValueError(
-            f"model {model.name!r} has no layer graph to walk: it is a subclassed Model or a "
-            "Sequential without an input shape. Start the Sequential with "
-            "keras.Input(shape=...) or write the model with the functional API.")
-    return graph
-
-
 # ---------------------------------------------------------------- building without weights
 
-def shapes_only():
-    """Build models inside this block with shapes but no weight values: fast, for counting only.
-
-    Keras creates every variable with its shape but skips the random initialisation (which is
-    most of the time of building VGG-16 or ResNet-152, and all of their memory). A model built
-    here can be counted, tabulated and summarised, but not run::
-
-        with accounting.shapes_only():
-            model = models.build("resnet152")
-        accounting.count_macs(model)
-
-    (The zoo's ``models._common.counting_only``, under the name the accounting reads best.)
-    """
-    from .models._common import counting_only
-
-    return counting_only()
-
-
-# ---------------------------------------------------------------- walking the graph
-
-def _batch_one(tensor):
-    """A symbolic copy of a model input with batch size 1 (so every count is per image)."""
-    import keras
-
-    shape = tuple(tensor.shape[1:])
-    if any(d is None for d in shape):
-        raise ValueError(
-            f"input {tensor.name!r} has an unknown size {(None, *shape)}: MACs and activations "
-            "need every axis but the batch. Build the model with a fixed input_shape, "
-            "e.g. input_shape=(224, 224, 3).")
-    return keras.KerasTensor((1, *shape), dtype=tensor.dtype)
-
-
-def _inner_graph(operation):
-    """The graph of a nested model, or None for an ordinary layer."""
-    import keras
-
-    if isinstance(operation, keras.Model):
-        return _graph_of(operation)
-    return None
-
-
-def _walk(graph, inputs, prefix, record):
-    """Propagate symbolic batch-1 tensors through ``graph``; call ``record`` for each layer call.
-
-    ``record(name, operation, input_shapes, output_shapes)`` gets shapes with the batch axis.
-    Nested models are entered, so their layers get rows named ``outer/inner``.
-    """
-    import keras
-
-    values = {id(ref): x for ref, x in zip(graph.inputs, inputs)}
-    for depth in sorted(graph._nodes_by_depth, reverse=True):
-        for node in graph._nodes_by_depth[depth]:
-            if node.is_input or any(id(t) not in values for t in node.input_tensors):
-                continue
-            args, kwargs = node.arguments.fill_in(values)
-            flat_in = [x for x in keras.tree.flatten((args, kwargs))
-                       if isinstance(x, keras.KerasTensor)]
-            operation = node.operation
-            inner = _inner_graph(operation)
-            if inner is not None:
-                outs = _walk(inner, flat_in, f"{prefix}{operation.name}/", record)
-            else:
-                outs = keras.tree.flatten(operation.compute_output_spec(*args, **kwargs))
-                _check_known(prefix + operation.name, outs)
-                record(prefix + operation.name, operation,
-                       [tuple(x.shape) for x in flat_in], [tuple(x.shape) for x in outs])
-            for ref, x in zip(node.outputs, outs):
-                values[id(ref)] = x
-    return [values[id(t)] for t in graph.outputs]
-
-
-def _check_known(name, outputs):
-    for x in outputs:
-        if None in x.shape:
-            raise ValueError(
-                f"layer {name!r} reports an output shape with unknown axes {tuple(x.shape)} even "
-                "for a fixed input; give it explicit sizes (e.g. EinsumDense(output_shape=...) "
-                "without None) so its activations can be counted.")
-
-
-def _layer_calls(model):
-    """Rows in graph order: ``(name, layer, [(input_shapes, output_shapes), ...])``."""
-    graph = _graph_of(model)
-    calls: dict[int, list] = {}
-
-    def record(name, operation, in_shapes, out_shapes):
-        entry = calls.setdefault(id(operation), [name, operation, []])
-        entry[2].append((in_shapes, out_shapes))
-
-    _walk(graph, [_batch_one(t) for t in graph.inputs], "", record)
-    return list(calls.values())
+# Build models inside ``with accounting.shapes_only():`` with shapes but no weight values: fast,
+# for counting only (``cnncourse._keras.without_weights``, under the name notebooks use).
+shapes_only = without_weights
 
 
 # ---------------------------------------------------------------- one layer
@@ -350,15 +251,14 @@ def param_table(model):
 
     model = _as_model(model)
     kinds = _kinds()
-    rows = [_row(name, layer, calls, kinds) for name, layer, calls in _layer_calls(model)]
+    rows = [_row(name, layer, calls, kinds) for name, layer, calls in layer_calls(model)]
     table = pd.DataFrame(rows, columns=COLUMNS)
     for column in _COUNT_COLUMNS:
         table[column] = table[column].astype("Int64" if column == "macs" else "int64")
-    graph = _graph_of(model)
     table.attrs["model"] = model.name
     table.attrs["totals"] = {
         **{c: int(table[c].sum()) for c in _COUNT_COLUMNS},
-        "input_activations": sum(math.prod(t.shape[1:]) for t in graph.inputs),
+        "input_activations": sum(math.prod(t.shape[1:]) for t in model.inputs),
     }
     return table
 
@@ -377,6 +277,12 @@ def count_params(model) -> int:
     """Every parameter, trainable or not; equals ``model.count_params()``."""
     model = _as_model(model)
     return sum(math.prod(v.shape) for v in model.weights)
+
+
+def count_trainable(model) -> int:
+    """Trainable parameters only: the count papers and torchvision quote."""
+    model = _as_model(model)
+    return sum(math.prod(v.shape) for v in model.trainable_weights)
 
 
 def count_macs(model) -> int:
@@ -406,31 +312,6 @@ def count_activations(model, bytes_per_element=None, include_input: bool = True)
 
 # ---------------------------------------------------------------- Keras' own summary, as text
 
-@contextlib.contextmanager
-def _plain_console(width: int):
-    """Make rich (behind ``model.summary``) render plain text at ``width`` everywhere.
-
-    Rich reads the terminal width from COLUMNS, and inside Jupyter it switches to a 115-column
-    HTML display that also leaves an empty output behind; both are pinned for the block.
-    """
-    import rich.console
-
-    names = ("COLUMNS", "JUPYTER_COLUMNS")
-    saved_env = {name: os.environ.get(name) for name in names}
-    saved_detector = rich.console._is_jupyter
-    os.environ.update({name: str(width) for name in names})
-    rich.console._is_jupyter = lambda: False
-    try:
-        yield
-    finally:
-        rich.console._is_jupyter = saved_detector
-        for name, value in saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def summary(model, line_length: int = 98) -> str:
     """Keras' ``model.summary()`` as plain text ``line_length`` characters wide, no colours.
 
@@ -443,7 +324,7 @@ def summary(model, line_length: int = 98) -> str:
                          f"got {line_length}. The default is 98.")
     model = _as_model(model)
     chunks: list[str] = []
-    with _plain_console(line_length):
+    with plain_console(line_length):
         model.summary(line_length=line_length, print_fn=chunks.append)
     text = "\n".join(chunks)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
@@ -554,14 +435,8 @@ def factorization_examples(channels: int = 64, size: int = 28):
 
 def _zoo(name: str):
     """A zoo model built for counting only (see ``shapes_only``)."""
-    from . import models
-
     with shapes_only():
         return models.build(name)
-
-
-def _trainable(model) -> int:
-    return sum(math.prod(v.shape) for v in model.trainable_weights)
 
 
 def _non_trainable(model) -> int:
@@ -572,12 +447,8 @@ def _feeds_norm(model) -> set[int]:
     """ids of the layers whose output goes straight into a BatchNormalization."""
     import keras
 
-    feeders = set()
-    for nodes in _graph_of(model)._nodes_by_depth.values():
-        for node in nodes:
-            if isinstance(node.operation, keras.layers.BatchNormalization):
-                feeders.update(id(t._keras_history.operation) for t in node.input_tensors)
-    return feeders
+    return {id(parent) for layer, parents in layer_graph(model)
+            if isinstance(layer, keras.layers.BatchNormalization) for parent in parents}
 
 
 _CATEGORIES = ("conv biases before BatchNorm", "other conv biases", "BatchNorm γ, β",
@@ -589,7 +460,7 @@ def _categories(model) -> dict[str, int]:
     kinds = _kinds()
     feeders = _feeds_norm(model)
     counts = dict.fromkeys(_CATEGORIES, 0)
-    for _, layer, _ in _layer_calls(model):
+    for _, layer, _ in layer_calls(model):
         kind = _kind(layer, kinds)
         for v in _variables(layer):
             n, role = math.prod(v.shape), _role(v)
@@ -607,10 +478,8 @@ def _keras_application(name: str):
     """The keras.applications twin of a zoo model, built offline with ``weights=None``."""
     import keras
 
-    from .references import KERAS_APPLICATIONS_PARAMS
-
     with shapes_only():
-        return getattr(keras.applications, KERAS_APPLICATIONS_PARAMS[name][0])(weights=None)
+        return getattr(keras.applications, ref.KERAS_APPLICATIONS_PARAMS[name][0])(weights=None)
 
 
 def _keras_applications_parts(ours, theirs) -> dict[str, int]:
@@ -621,7 +490,7 @@ def _keras_applications_parts(ours, theirs) -> dict[str, int]:
     """
     mine, other = _categories(ours), _categories(theirs)
     kinds, feeders = _kinds(), _feeds_norm(theirs)
-    conv_layers = sum(1 for _, layer, _ in _layer_calls(theirs) if id(layer) in feeders
+    conv_layers = sum(1 for _, layer, _ in layer_calls(theirs) if id(layer) in feeders
                       and _kind(layer, kinds) == "conv" and layer.use_bias)
     parts = {f"{key} (keras.applications keeps them on {conv_layers} conv layers)"
              if key == _CATEGORIES[0] else key: other[key] - mine[key]
@@ -634,7 +503,7 @@ def _keras_applications_parts(ours, theirs) -> dict[str, int]:
 def _conv_dense_params(model):
     """(name, params) of the conv and dense layers of ``model`` in graph order."""
     kinds = _kinds()
-    return [(name, _split_params(layer)["params"]) for name, layer, _ in _layer_calls(model)
+    return [(name, _split_params(layer)["params"]) for name, layer, _ in layer_calls(model)
             if _kind(layer, kinds) in ("conv", "dense")]
 
 
@@ -666,8 +535,8 @@ def _alexnet_torchvision_parts(ours, reference):
 def _alexnet_paper_parts(ours, reference):
     """The two-GPU split: conv2, conv4, conv5 kernels see only half of the input channels."""
     kinds, parts = _kinds(), {}
-    grouped = {name: layer for name, layer, _ in _layer_calls(_zoo("alexnet_grouped"))}
-    for name, layer, _ in _layer_calls(ours):
+    grouped = {name: layer for name, layer, _ in layer_calls(_zoo("alexnet_grouped"))}
+    for name, layer, _ in layer_calls(ours):
         twin = grouped.get(name)
         if _kind(layer, kinds) == "conv" and twin is not None and twin.groups != layer.groups:
             diff = _split_params(twin)["params"] - _split_params(layer)["params"]
@@ -687,15 +556,13 @@ def _googlenet_row(layer_name: str) -> str | None:
 
 def _googlenet_paper_parts(ours, reference):
     """Table 1 of the paper row by row: its params column minus ours."""
-    from .references import GOOGLENET_TABLE1
-
-    mine = dict.fromkeys(GOOGLENET_TABLE1, 0)
-    for name, layer, _ in _layer_calls(ours):
+    mine = dict.fromkeys(ref.GOOGLENET_TABLE1, 0)
+    for name, layer, _ in layer_calls(ours):
         row = _googlenet_row(name)
         if row in mine:
             mine[row] += _split_params(layer)["trainable"]
     return {f"Table 1 row {row}: {k:g}K printed, {mine[row]:,} counted":
-            round(k * 1000) - mine[row] for row, (k, _) in GOOGLENET_TABLE1.items()}
+            round(k * 1000) - mine[row] for row, (k, _) in ref.GOOGLENET_TABLE1.items()}
 
 
 def _googlenet_torchvision_parts(ours, reference):
@@ -703,7 +570,7 @@ def _googlenet_torchvision_parts(ours, reference):
     kinds = _kinds()
     feeders = _feeds_norm(ours)
     narrower = bias_to_norm = aux = 0
-    for name, layer, _ in _layer_calls(ours):
+    for name, layer, _ in layer_calls(ours):
         if name.startswith("loss1") or name.startswith("loss2"):
             aux += _split_params(layer)["trainable"]
             continue
@@ -728,7 +595,7 @@ def _lenet_paper_parts(ours, reference):
     c3_dense = 6 * 5 * 5 * 16 + 16
     c3_sparse = 60 * 5 * 5 + 16
     kinds = _kinds()
-    output = [layer for _, layer, _ in _layer_calls(ours) if _kind(layer, kinds) == "dense"][-1]
+    output = [layer for _, layer, _ in layer_calls(ours) if _kind(layer, kinds) == "dense"][-1]
     return {"S2, S4 subsampling: trainable coefficient + bias per map": 2 * 6 + 2 * 16,
             "C3 connects 60 of 96 map pairs (Table I)": c3_sparse - c3_dense,
             "output layer: RBF codes fixed by hand, not trained":
@@ -737,17 +604,17 @@ def _lenet_paper_parts(ours, reference):
 
 def _se_paper_parts(ours, reference):
     """SENet's '~25 million' (ResNet-50) and '~2.5 million' (SE blocks) against our counts."""
-    trunk = _trainable(_zoo("resnet50"))
+    trunk = count_trainable(_zoo("resnet50"))
     return {f"'~25 million' for ResNet-50, counted {trunk:,}": 25_000_000 - trunk,
-            f"'~2.5 million' for the SE blocks, counted {_trainable(ours) - trunk:,}":
-                2_500_000 - (_trainable(ours) - trunk)}
+            f"'~2.5 million' for the SE blocks, counted {count_trainable(ours) - trunk:,}":
+                2_500_000 - (count_trainable(ours) - trunk)}
 
 
 def _bn_torchvision_parts(ours, reference):
     """torchvision keeps a bias on every conv, also before BatchNorm."""
     kinds = _kinds()
     feeders = _feeds_norm(ours)
-    missing = sum(layer.filters for _, layer, _ in _layer_calls(ours)
+    missing = sum(layer.filters for _, layer, _ in layer_calls(ours)
                   if _kind(layer, kinds) == "conv" and not layer.use_bias
                   and id(layer) in feeders)
     return {"conv biases torchvision keeps before BatchNorm": missing}
@@ -782,8 +649,6 @@ def _finish_parts(parts: dict, diff: int, reference) -> dict:
 
 def _published_rows(key: str):
     """(source, Reference) pairs that exist for zoo model ``key``."""
-    from . import references as ref
-
     rows = [(source, table[key]) for source, table in
             (("slide", ref.SLIDE_PARAMS), ("paper", ref.PAPER_PARAMS)) if key in table]
     if key in ref.KERAS_APPLICATIONS_PARAMS:
@@ -811,12 +676,10 @@ def reconcile(name: str):
 
     if not isinstance(name, str):
         raise ValueError(f"reconcile takes a zoo model name such as 'resnet50', got {name!r}.")
-    from . import models
-
     models.builder(name)  # an unknown name raises here, with a suggestion
     key = name.strip().lower().replace("-", "_")
     ours_model = _zoo(key)
-    ours = _trainable(ours_model)
+    ours = count_trainable(ours_model)
     rows = [dict(source="ours", params=ours, difference=0, explained=0,
                  explanation=f"trainable parameters of cnncourse.models.build({key!r}); Keras "
                  f"also stores {_non_trainable(ours_model):,} non-trainable values")]
@@ -860,12 +723,9 @@ def zoo_counts(names, **options):
     DataFrame indexed by ``model`` with columns ``params`` (trainable, the papers' convention),
     ``head`` (trainable parameters of the last layer with weights: the classifier), ``macs``
     (``count_macs``: what the ResNet paper calls FLOPs) and ``depth`` (weighted layers on the
-    longest input-to-output path, ``slides.layer_depth``: VGG-16 -> 16, GoogLeNet -> 22).
+    longest input-to-output path, ``layer_depth``: VGG-16 -> 16, GoogLeNet -> 22).
     """
     import pandas as pd
-
-    from . import models
-    from .slides import layer_depth
 
     if isinstance(names, str) or not isinstance(names, (list, tuple)) or not names:
         raise ValueError(f"names must be a non-empty list of zoo model names such as "
@@ -879,7 +739,36 @@ def zoo_counts(names, **options):
         with shapes_only():
             model = models.build(name, **options)
         head = [layer for layer in model.layers if layer.weights][-1]
-        rows.append(dict(model=name, params=_trainable(model),
+        rows.append(dict(model=name, params=count_trainable(model),
                          head=sum(math.prod(v.shape) for v in head.trainable_weights),
                          macs=count_macs(model), depth=layer_depth(model)))
     return pd.DataFrame(rows).set_index("model")
+
+
+# ---------------------------------------------------------------- depth
+
+def _weighted_kinds():
+    import keras
+
+    L = keras.layers
+    return (L.Conv1D, L.Conv2D, L.Conv3D, L.DepthwiseConv2D, L.SeparableConv2D,
+            L.Conv2DTranspose, L.Dense, L.EinsumDense)
+
+
+def layer_depth(model) -> int:
+    """Layers with weights (convolutions, dense) on the longest input-to-output path of ``model``.
+
+    This is how the papers count depth: VGG-16 -> 16, GoogLeNet -> 22 (each inception module
+    adds 2: a 1x1 reduction then a 3x3 or 5x5), ResNet-152 -> 152 (projection shortcuts run
+    beside three convolutions and so are not on the longest path). Pooling, normalisation and
+    activation layers add nothing. model: a functional Keras model.
+    """
+    if not hasattr(model, "layers") or not hasattr(model, "outputs"):
+        raise ValueError(f"layer_depth takes a functional Keras model, got "
+                         f"{type(model).__name__}. Build one with cnncourse.models.build(name).")
+    weighted = _weighted_kinds()
+    depth: dict[int, int] = {}
+    for layer, parents in layer_graph(model):
+        below = max((depth.get(id(p), 0) for p in parents), default=0)
+        depth[id(layer)] = below + isinstance(layer, weighted)
+    return max(depth[id(layer)] for layer in output_layers(model))

@@ -1,4 +1,4 @@
-"""The ``cnncourse`` command: doctor, models, summary, run, bench, homework.
+"""The ``cnncourse`` command: doctor, models, summary, run, bench, homework, book.
 
 Each subcommand is a thin wrapper around a library function, so everything the command line
 does is also one call away in a notebook.
@@ -75,6 +75,12 @@ def _homework(args) -> int:
                                unsafe_no_sandbox=args.unsafe_no_sandbox)
 
 
+def _book(args) -> int:
+    from . import book
+
+    return book.main(args.out, languages=args.lang, mathjax=args.mathjax)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cnncourse", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +131,16 @@ def make_parser() -> argparse.ArgumentParser:
                    help="grade without bubblewrap: the students' code runs with your permissions "
                         "(every gradebook row says 'unsandboxed')")
     p.set_defaults(func=_homework)
+
+    p = sub.add_parser("book", help="build the course website from the executed notebooks "
+                                    "(needs the book extra)")
+    p.add_argument("--out", default="build/site", help="folder for the site (default build/site; "
+                                                       "a site built there before is replaced)")
+    p.add_argument("--lang", nargs="+", default=["en"], choices=["en", "ko"],
+                   help="editions to build; the first is the site's root (default: en)")
+    p.add_argument("--mathjax", default=None, help="the es5/ folder of the npm package mathjax@3 "
+                                                   "(default: book/node_modules, installed with npm)")
+    p.set_defaults(func=_book)
     return parser
 
 

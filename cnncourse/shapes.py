@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ._checks import did_you_mean, non_negative_int, pair, positive_int
+from ._keras import layer_graph
 
 __all__ = [
     "conv_output_size",
@@ -192,18 +193,6 @@ def _spec_from_layer(layer):
     return layer.name, tuple(kernel), tuple(layer.strides), tuple(dilation)
 
 
-def _parents(layer) -> list:
-    nodes = getattr(layer, "_inbound_nodes", [])
-    return [parent.operation for parent in nodes[0].parent_nodes] if nodes else []
-
-
-def _layer_order(model) -> list:
-    """(layer, parent layers) in execution order; parents None means 'the layer before'."""
-    if type(model).__name__ == "Sequential":
-        return [(layer, None) for layer in model.layers]
-    return [(layer, _parents(layer)) for layer in model.layers]
-
-
 _START = ((1, 1), (1, 1))  # (rf, jump) per axis of the input itself
 
 
@@ -245,9 +234,8 @@ def _rows_from_model(model) -> tuple[list[dict], tuple]:
     that reaches it.
     """
     states, rows, previous = {}, [], _START
-    for layer, parents in _layer_order(model):
-        incoming = previous if parents is None else _merge(
-            [states.get(id(p), _START) for p in parents] or [_START])
+    for layer, parents in layer_graph(model):
+        incoming = _merge([states.get(id(p), _START) for p in parents] or [_START])
         if hasattr(layer, "layers"):
             inner_rows, inner_state = _rows_from_model(layer)
             for row in inner_rows:

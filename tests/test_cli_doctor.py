@@ -35,7 +35,7 @@ def test_doctor_fails_with_the_fix_when_the_sample_is_gone(tmp_path, monkeypatch
     assert train.doctor() == 1
     out = capsys.readouterr().out
     assert any(line.startswith("mnist sample") and "FAIL" in line for line in out.splitlines())
-    assert "fix mnist sample:" in out and "git checkout -- data/mnist_sample.npz" in out
+    assert "fix mnist sample:" in out and "git checkout -- cnncourse/_data/mnist_sample.npz" in out
 
 
 def test_doctor_fails_on_a_bad_memory_cap_variable(monkeypatch, capsys):

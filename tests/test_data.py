@@ -14,7 +14,7 @@ import pytest
 from cnncourse import data
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "data" / data.SAMPLE_FILE
+SAMPLE = REPO / "cnncourse" / "_data" / data.SAMPLE_FILE
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_sample_is_shuffled_so_a_slice_holds_every_digit():
 
 
 def test_readme_constant_and_file_agree_on_the_checksum():
-    readme = (REPO / "data" / "README.md").read_text()
+    readme = (REPO / "cnncourse" / "_data" / "README.md").read_text()
     assert data.SAMPLE_SHA256 in readme
     assert hashlib.sha256(SAMPLE.read_bytes()).hexdigest() == data.SAMPLE_SHA256
     size = int(re.search(r"\(([\d,]+) bytes", readme).group(1).replace(",", ""))
@@ -77,7 +77,7 @@ def test_corrupt_sample_raises_oserror_naming_the_file_and_the_fix(sample_copy):
         data.load_mnist(source="sample")
     message = str(info.value)
     assert str(sample_copy) in message and "corrupt or truncated" in message
-    assert "git checkout -- data/mnist_sample.npz" in message
+    assert "git checkout -- cnncourse/_data/mnist_sample.npz" in message
     assert "make_mnist_sample.py" in message
 
 

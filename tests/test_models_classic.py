@@ -3,7 +3,7 @@
 Every literal below is copied from a slide (DL1, GDSC and MODELS), a paper, or a reference
 implementation (keras.applications, torchvision), or derived by hand next to it from the
 paper's layer table; the models are built and counted, never compared with themselves. Models whose numbers are only counted are built once, inside
-``counting_only()`` (weights declared, never allocated): VGG-19 then costs milliseconds and
+``without_weights()`` (weights declared, never allocated): VGG-19 then costs milliseconds and
 no memory instead of seconds and 575 MB, and JAX compiles no random initialiser per shape.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from cnncourse import models
-from cnncourse.models._common import (check_input_shape, counting_only, output_side,
-                                     smallest_input)
-from cnncourse.models.layers import LocalResponseNormalization
+from cnncourse._keras import fill_declared, pending_variables, without_weights
+from cnncourse.models._common import check_input_shape, output_side, smallest_input
+from cnncourse.models.blocks import LocalResponseNormalization
 
 import keras  # noqa: E402  (after cnncourse, which imports it with the chatter silenced)
 
@@ -36,12 +36,15 @@ class Built:
 
 
 def _weighted_depth(model) -> int:
+    """Longest chain of layers with weights, following each layer's input tensors (public API)."""
+    producer = {id(t): layer.name for layer in model.layers
+                for t in keras.tree.flatten(layer.output)}
     depth = {}
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             parents = []
         else:
-            parents = [t._keras_history[0].name for t in keras.tree.flatten(layer.input)]
+            parents = [producer[id(t)] for t in keras.tree.flatten(layer.input)]
         depth[layer.name] = max((depth[p] for p in parents), default=0) + bool(layer.weights)
     return max(depth.values())
 
@@ -63,27 +66,26 @@ def _summarise(model) -> Built:
 
 @functools.lru_cache(maxsize=None)
 def built(name: str, **kwargs) -> Built:
-    with counting_only():
+    with without_weights():
         return _summarise(models.build(name, **kwargs))
 
 
 def runnable(name: str, seed: int = 0, **kwargs):
     """A model to call, its weights filled from a seeded NumPy generator.
 
-    Building inside ``counting_only()`` and filling the variables through Keras's (private)
-    ``_initialize`` hook skips the random initialisers, which JAX compiles once per weight shape (seconds per model on CPU).
+    Building inside ``without_weights()`` and filling the variables with ``fill_declared`` skips
+    the random initialisers, which JAX compiles once per weight shape (seconds per model on CPU).
     """
-    with counting_only():
+    with without_weights():
         model = models.build(name, **kwargs)
     rng = np.random.default_rng(seed)
-    for variable in model.weights:
-        variable._initialize(rng.uniform(0.0, 0.05, size=variable.shape).astype("float32"))
+    fill_declared(model, lambda v: rng.uniform(0.0, 0.05, size=v.shape).astype("float32"))
     return model
 
 
 @functools.lru_cache(maxsize=None)
 def keras_applications(name: str) -> Built:
-    with counting_only():
+    with without_weights():
         return _summarise(getattr(keras.applications, name)(weights=None))
 
 
@@ -286,7 +288,7 @@ def test_nin_counts_and_no_fully_connected_layer():
     assert m.params == NIN_PARAMS and m.total == 966_986
     assert m.shapes["pool1"] == (16, 16, 96) and m.shapes["cccp6"] == (8, 8, 10)
     assert m.shapes["global_avg_pool"] == (10,)
-    with counting_only():
+    with without_weights():
         model = models.build("nin")
     assert not any(isinstance(layer, keras.layers.Dense) for layer in model.layers)
 
@@ -411,7 +413,7 @@ GAP_SLIDE_ROWS = [  # (name, output shape, params) as printed on the slide
 
 
 def test_mnist_gap_matches_slide_summary():
-    with counting_only():
+    with without_weights():
         model = models.build("mnist_gap")
     tail = [(layer.name, tuple(layer.output.shape[1:]), layer.count_params())
             for layer in model.layers[-len(GAP_SLIDE_ROWS):]]
@@ -462,13 +464,11 @@ def test_output_side_reproduces_alexnet_and_vgg_sides():
     assert output_side(110, [(3, 2, "same")]) == 55
 
 
-def test_counting_only_leaves_no_weights_behind():
-    from keras.src.backend.common import global_state
-
-    with counting_only():
+def test_without_weights_leaves_no_weights_behind():
+    with without_weights():
         model = models.build("vgg19")
     assert model.count_params() == 143_667_240
-    assert not global_state.get_global_attribute("uninitialized_variables", [])
+    assert not pending_variables()
 
 
 def test_check_input_shape_names_channels():

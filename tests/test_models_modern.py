@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 
-from cnncourse import models
-from cnncourse.models._common import keras_module
+from cnncourse import _keras, models
+from cnncourse._keras import import_backend
 from cnncourse.models.mixer import mixer, mixer_block
 from cnncourse.models.resnet import build_resnet, weighted_depth
-from cnncourse.models.senet import se_block
+from cnncourse.models.blocks import se_block
 
-keras = keras_module()
+keras = import_backend()
 
 # torchvision.models.resnet*: sum of p.numel() over model.parameters().
 TORCHVISION_PARAMS = {18: 11_689_512, 34: 21_797_672, 50: 25_557_032, 101: 44_549_160, 152: 60_192_808}
@@ -43,17 +43,13 @@ def main_path_layers(model) -> int:
 
 
 def without_weights(build, *args, **kwargs):
-    """Build a model whose variables get their shapes but no initial values.
+    """``build(*args, **kwargs)`` with shapes but no initial values (``_keras.without_weights``).
 
     Parameter counts and layer shapes need no weights, and skipping the random draws spares the
     tests ~1.7 GB for Mixer-H/14 (and the JAX backend a compile per weight shape).
-    ``clear_session`` then empties Keras's queue of pending initialisations, so no later layer call
-    fills these variables in behind our back.
     """
-    with keras.StatelessScope(initialize_variables=False):
-        model = build(*args, **kwargs)
-    keras.utils.clear_session(free_memory=False)
-    return model
+    with _keras.without_weights():
+        return build(*args, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -274,6 +270,8 @@ def test_every_modern_name_is_registered():
     (lambda: models.build("resnet50", stride_in="2x2"), r"stride_in must be '1x1' .* or '3x3'"),
     (lambda: models.build("se_resnet50", reduction=0), r"reduction must be >= 1"),
     (lambda: models.build("se_resnet50", reduction=512), r"at most 256"),
+    (lambda: models.build("resnet50", se=True), r"unknown option.*\['se'\]"),  # one route: se_resnet50
+    (lambda: models.build("se_resnet42"), r"Unknown model 'se_resnet42'"),
     (lambda: build_resnet("botleneck", [3, 4, 6, 3]), r"did you mean 'bottleneck'"),
     (lambda: build_resnet("basic", [2, 2, 2]), r"4 stages .* e\.g\. \[3, 4, 6, 3\]"),
     (lambda: models.build("mixer_s16", input_shape=(100, 100, 3)), r"multiples of 16.*\(96, 96, 3\)"),

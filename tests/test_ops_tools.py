@@ -84,7 +84,8 @@ def test_sigmoid_derivative_is_at_most_a_quarter():
 def test_selu_is_lambda_times_elu_alpha():
     selu, elu = ops.ACTIVATIONS["selu"][0], ops.ACTIVATIONS["elu"][0]
     x = np.array([-2.0, -0.5, 0.5, 2.0])
-    assert np.allclose(selu(x), 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x)))
+    elu_alpha = np.where(x > 0, x, 1.6732632423543772 * np.expm1(x))
+    assert np.allclose(selu(x), 1.0507009873554805 * elu_alpha)
     assert not np.allclose(selu(x), elu(x))
 
 
@@ -114,6 +115,21 @@ def test_chain_gradient_weight_scales_every_factor():
         assert tanh[layer] == pytest.approx(product)
 
 
+def test_plot_chain_gradients_draws_one_log_scale_line_per_activation():
+    import matplotlib.pyplot as plt
+
+    from cnncourse import viz
+
+    products = {name: ops.chain_gradient(name, 5) for name in ("sigmoid", "relu")}
+    ax = viz.plot_chain_gradients(products)
+    assert ax.get_yscale() == "log" and len(ax.lines) == 2
+    assert np.allclose(ax.lines[0].get_ydata(), products["sigmoid"])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sigmoid", "relu"]
+    plt.close("all")
+    with pytest.raises(ValueError, match="non-empty dict"):
+        viz.plot_chain_gradients({})
+
+
 # --- a dropout node ----------------------------------------------------------------------------
 
 W = [1.5, -2.0, 0.8, 3.0]
@@ -135,7 +151,8 @@ def test_dropout_output_variance_is_p_times_one_minus_p():
 
 
 def test_dropout_output_is_reproducible_from_its_seed():
-    assert ops.dropout_output_mc(W, INPUTS, 0.5, seed=4) == ops.dropout_output_mc(W, INPUTS, 0.5, seed=4)
+    first, again = (ops.dropout_output_mc(W, INPUTS, 0.5, seed=4) for _ in range(2))
+    assert first == again
 
 
 # --- bad input ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from cnncourse import shapes
-from cnncourse._quiet import import_backend
+from cnncourse._keras import import_backend
 
 keras = import_backend()
 layers = keras.layers

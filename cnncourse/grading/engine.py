@@ -7,6 +7,7 @@ reaches this process as anything but data.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import secrets
 import shutil
@@ -31,7 +32,7 @@ class Options:
     notebook_timeout: float | None = None    # default: 10 cell timeouts, at least 10 minutes
     sandboxed: bool = True
     limits: sandbox.Limits = dataclasses.field(default_factory=sandbox.Limits)
-    max_runs: int = 4
+    max_runs: int = 5
     hide: tuple = ()                         # folders the sandbox must not see
 
     @property
@@ -111,7 +112,9 @@ def grade_submission(assignment: Assignment, student: str, path: Path | None, op
         return Graded(student, path, _rows_all(assignment, "error", _base.clean(exc, 300)),
                       [_base.clean(exc, 300)], False)
     steps, notes = build_plan(assignment, notebook)
-    rng = __import__("numpy").random.default_rng(secrets.randbits(128))
+    import numpy as np
+
+    rng = np.random.default_rng(secrets.randbits(128))   # fresh inputs, never shown in the notebook
     probes, forbidden = {}, {}
     for spec in assignment.exercises:
         exercise = _base.EXERCISES[spec.id]
@@ -132,6 +135,8 @@ def grade_submission(assignment: Assignment, student: str, path: Path | None, op
         with _JUDGE:
             rows.append(_judge(spec, exercise, steps, records, stuck, probes.get(spec.id, []),
                                (uses, tamper), options))
+            if spec.kind == "build":
+                gc.collect()   # the rebuilt models can be large (VGG-16: 138 M weights)
     return Graded(student, path, rows, notes, complete, time.monotonic() - started)
 
 
@@ -165,6 +170,8 @@ def _run(steps, probes, forbidden, options: Options, workroot: Path, submission_
     deadline = time.monotonic() + options.deadline_seconds
     hide = list(options.hide) + [submission_dir, workroot]
     complete = False
+    retried: set = set()     # a crash in the grader's own steps (setup, capture) is retried once
+    lecturer_steps = {s["id"] for s in steps if s["kind"] == "capture" or s["role"] == "setup"}
     for attempt in range(options.max_runs):
         work = Path(tempfile.mkdtemp(prefix="run-", dir=workroot))
         work.chmod(0o700)
@@ -191,12 +198,20 @@ def _run(steps, probes, forbidden, options: Options, workroot: Path, submission_
         if outcome.kind == "done":
             complete = True
             break
+        retry_key = outcome.step if outcome.kind == "crash" and outcome.step in lecturer_steps \
+            else ("startup" if outcome.kind == "startup" else None)
+        if retry_key is not None and retry_key not in retried and time.monotonic() < deadline:
+            retried.add(retry_key)
+            notes.append(f"the run stopped unexpectedly ({outcome.kind}, exit status "
+                         f"{outcome.returncode}); it was run once more")
+            continue
         if outcome.kind == "startup":
             last = (outcome.output.strip().splitlines() or ["no output"])[-1]
             notes.append("the grading sandbox could not start: " + _base.clean(last, 300))
             break
         if outcome.step is None:
-            notes.append(f"the notebook stopped between cells (exit status {outcome.returncode})")
+            notes.append(f"the notebook stopped between cells ({outcome.kind}, exit status "
+                         f"{outcome.returncode}, after {outcome.seconds:.0f} s)")
             break
         stuck[outcome.step] = outcome.kind
         label = _step_label(steps, outcome.step)
@@ -206,6 +221,9 @@ def _run(steps, probes, forbidden, options: Options, workroot: Path, submission_
         elif outcome.kind == "crash":
             notes.append(f"{label} ended the Python process (exit status {outcome.returncode}: "
                          "out of memory, or os._exit); the notebook was run again without it")
+            if outcome.returncode is not None and outcome.returncode < 0:
+                notes.append(f"(the process got signal {-outcome.returncode} after "
+                             f"{outcome.seconds:.0f} s)")
         else:
             notes.append(f"the notebook ran past its deadline of {options.deadline_seconds:g} s "
                          f"during {label}")
@@ -338,9 +356,9 @@ def _judge(spec, exercise, steps, records, stuck, probes, scan, options) -> Row:
         return row("error", "the answer record is malformed")
     try:
         if spec.kind == "value":
-            detail = exercise.judge(record.get("value"))
+            exercise.judge(record.get("value"))
         else:
-            detail = exercise.judge(_results(spec, record, probes), probes)
+            exercise.judge(_results(spec, record, probes), probes)
     except _base.NotDone as exc:
         return row("missing", f"{_base.NOT_DONE}: {exc}")
     except _base.HomeworkCheckError as exc:

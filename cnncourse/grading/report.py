@@ -25,14 +25,20 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _text(value, limit: int) -> str:
+    """Clean text for a CSV cell; a leading = + - @ is quoted so spreadsheets show, not run, it."""
+    text = clean(value, limit)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def write_gradebook(path: Path, graded: list, sandbox: str) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for student in graded:
             for row in student.rows:
-                writer.writerow([clean(student.student, 120), row.exercise, _number(row.points),
-                                 _number(row.max_points), row.status, clean(row.hint, 600), sandbox])
+                writer.writerow([_text(student.student, 120), row.exercise, _number(row.points),
+                                 _number(row.max_points), row.status, _text(row.hint, 600), sandbox])
 
 
 def _cell(text: str) -> str:

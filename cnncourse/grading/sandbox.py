@@ -285,16 +285,14 @@ def _drain(stream, keep: int, sink: dict):
     sink["bytes"] = total
 
 
-def _steps_seen(progress: Path) -> tuple[list[str], bool]:
-    """Step ids started so far (in order) and whether the harness said it was done."""
+def _steps_started(progress: Path) -> list[str]:
+    """The step ids the harness reported starting, in order."""
     try:
         with open(progress, "rb") as handle:
             text = handle.read(1 << 20).decode("utf-8", "replace")
     except OSError:
-        return [], False
-    started = [line[6:] for line in text.splitlines() if line.startswith("start ")]
-    ended = {line[4:] for line in text.splitlines() if line.startswith("end ")}
-    return [s for s in started], "done" in text.splitlines() or (started and started[-1] in ended and False)
+        return []
+    return [line[6:] for line in text.splitlines() if line.startswith("start ")]
 
 
 def run_harness(work: Path, hide: list[Path], *, sandboxed: bool, cell_timeout: float,
@@ -336,7 +334,7 @@ def run_harness(work: Path, hide: list[Path], *, sandboxed: bool, cell_timeout: 
     try:
         while True:
             code = proc.poll()
-            steps, _ = _steps_seen(progress)
+            steps = _steps_started(progress)
             now = time.monotonic()
             if steps and steps[-1] != current:
                 current, current_since = steps[-1], now

@@ -12,7 +12,6 @@ import ast
 import dataclasses
 from pathlib import Path
 
-from ..homework import _base
 
 
 @dataclasses.dataclass
@@ -142,7 +141,7 @@ def build_plan(assignment: Assignment, submission) -> tuple[list[dict], list[str
                          f"cell {index} repeats the check cell {grade_id!r}; it was not run.")
             if known[grade_id].role != "solution":
                 continue
-        elif meta.get("grade") or (grade_id and grade_id.startswith("hw")):
+        elif meta.get("grade") or meta.get("solution"):
             notes.append(f"cell {index} claims to be exercise {str(grade_id)[:60]!r}, which this "
                          "assignment does not have; it earns nothing.")
         extras.setdefault(anchor, []).append(index)

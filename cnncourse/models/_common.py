@@ -10,17 +10,36 @@ Stable API (other family modules import these):
 * ``check_rate(value, name) -> float``
 * ``output_side(n, steps) -> int`` and ``smallest_input(steps, at_least=1) -> int``: the
   spatial arithmetic of a chain of convolutions/pools, to derive a builder's minimum input
-* ``keras_module() -> keras``
-* ``counting_only()``: a context in which ``build`` makes models with shapes and parameter
-  counts but no weight values (instant, no memory), for tables and tests
+* ``ConvLayer``: the named record of one convolution row of a paper's table (AlexNet, ZFNet)
+
+Keras itself comes from ``cnncourse._keras.import_backend`` (the quiet import); building
+without weights is ``cnncourse._keras.without_weights``.
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
+from typing import NamedTuple
 
 from .._checks import pair, positive_int
+
+
+class ConvLayer(NamedTuple):
+    """One convolution row of a paper's layer table, and what follows it.
+
+    ``padding`` is the zeros added on each side (0 = "valid") or ``"same"``; ``groups`` is the
+    number of channel groups (AlexNet's two GPU towers); ``lrn`` / ``pool``: a local response
+    normalisation / a max pool follows (in the order the family's builder states).
+    """
+
+    name: str
+    filters: int
+    kernel: int
+    stride: int = 1
+    padding: int | str = "same"
+    groups: int = 1
+    lrn: bool = False
+    pool: bool = False
 
 
 def _as_triple(input_shape, name: str) -> tuple[int, int, int]:
@@ -92,36 +111,3 @@ def smallest_input(steps, at_least: int = 1) -> int:
     while output_side(n, steps) < at_least:
         n += 1
     return n
-
-
-def keras_module():
-    """Keras, imported with the backend's native start-up chatter silenced."""
-    from .._quiet import import_backend
-
-    return import_backend()
-
-
-@contextlib.contextmanager
-def counting_only():
-    """Build models whose weights are declared but never filled (no memory, no random init).
-
-    Inside the block every Keras variable is created uninitialised (Keras's deferred
-    initialisation), so ``model.count_params()``, ``layer.output.shape`` and
-    ``model.summary()`` work and VGG-16 builds in milliseconds instead of seconds and 550 MB.
-    Such a model cannot be called or trained. On leaving, the deferred variables are dropped
-    from Keras's global to-do list, so nothing allocates them later.
-    """
-    keras = keras_module()  # first, so the backend's start-up chatter stays silenced
-    try:
-        from keras.src.backend.common import global_state
-    except ImportError:  # a Keras without this internal module: build normally (slower)
-        yield
-        return
-
-    pending = "uninitialized_variables"
-    before = list(global_state.get_global_attribute(pending, []) or [])
-    try:
-        with keras.StatelessScope(initialize_variables=False):
-            yield
-    finally:
-        global_state.set_global_attribute(pending, before)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 
 from .._checks import did_you_mean, positive_int
+from .._keras import without_weights
 
 _REGISTRY: dict[str, tuple[Callable, dict]] = {}
 
@@ -93,9 +94,7 @@ def _check_weight_memory(name: str, fn: Callable, options: dict, params) -> None
     ``num_classes`` of a billion or a 2048×2048 input to VGG's dense layers is caught before
     the backend runs out of memory.
     """
-    from ._common import counting_only
-
-    with counting_only():
+    with without_weights():
         model = fn(**options)
     count = model.count_params()
     need, budget = 4 * count, weight_budget_bytes()

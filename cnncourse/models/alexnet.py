@@ -12,17 +12,18 @@ and 224 (the number printed in the paper's figure) is not one of them.
 """
 from __future__ import annotations
 
-from ._common import (check_input_shape, check_num_classes, check_rate, keras_module,
-                      smallest_input)
+from .._keras import import_backend
+from . import blocks
+from ._common import ConvLayer, check_input_shape, check_num_classes, check_rate, smallest_input
 from ._registry import register
 
-# (name, kernels, size, stride, padding, groups in the two-GPU model, LRN after, pool after)
+# Section 3.5 and Figure 2: groups are those of the two-GPU model; LRN, then pool, follow.
 ALEXNET_CONV = (
-    ("conv1", 96, 11, 4, "valid", 1, True, True),
-    ("conv2", 256, 5, 1, "same", 2, True, True),
-    ("conv3", 384, 3, 1, "same", 1, False, False),
-    ("conv4", 384, 3, 1, "same", 2, False, False),
-    ("conv5", 256, 3, 1, "same", 2, False, True),
+    ConvLayer("conv1", filters=96, kernel=11, stride=4, padding=0, lrn=True, pool=True),
+    ConvLayer("conv2", filters=256, kernel=5, groups=2, lrn=True, pool=True),
+    ConvLayer("conv3", filters=384, kernel=3),
+    ConvLayer("conv4", filters=384, kernel=3, groups=2),
+    ConvLayer("conv5", filters=256, kernel=3, groups=2, pool=True),
 )
 ALEXNET_FC = (("fc6", 4096), ("fc7", 4096))
 LRN = dict(size=5, alpha=1e-4, beta=0.75, k=2.0)  # section 3.3 of the paper
@@ -31,15 +32,15 @@ POOL = (3, 2)  # overlapping pooling, section 3.4
 
 def _steps():
     steps = []
-    for _, _, size, stride, padding, _, _, pool in ALEXNET_CONV:
-        steps.append((size, stride, "same" if padding == "same" else 0))
-        if pool:
+    for conv in ALEXNET_CONV:
+        steps.append((conv.kernel, conv.stride, conv.padding))
+        if conv.pool:
             steps.append((POOL[0], POOL[1], 0))
     return steps
 
 
 def _check_conv1_tiling(input_shape, name):
-    kernel, stride = ALEXNET_CONV[0][2], ALEXNET_CONV[0][3]
+    kernel, stride = ALEXNET_CONV[0].kernel, ALEXNET_CONV[0].stride
     for side in input_shape[:2]:
         if (side - kernel) % stride:
             below = side - (side - kernel) % stride
@@ -65,18 +66,19 @@ def alexnet(grouped=False, input_shape=(227, 227, 3), num_classes=1000, dropout=
     _check_conv1_tiling(shape, name)
     num_classes = check_num_classes(num_classes, name)
     rate = check_rate(dropout, f"{name}: dropout")
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
-    from .layers import LocalResponseNormalization
 
     inputs = keras.Input(shape=shape, name="input")
     x = inputs
-    for i, (conv, kernels, size, stride, padding, groups, lrn, pool) in enumerate(ALEXNET_CONV, 1):
-        x = layers.Conv2D(kernels, size, strides=stride, padding=padding,
-                          groups=groups if grouped else 1, activation="relu", name=conv)(x)
-        if lrn:
-            x = LocalResponseNormalization(**LRN, name=f"norm{i}")(x)
-        if pool:
+    for i, conv in enumerate(ALEXNET_CONV, 1):
+        x = layers.Conv2D(conv.filters, conv.kernel, strides=conv.stride,
+                          padding="same" if conv.padding == "same" else "valid",
+                          groups=conv.groups if grouped else 1, activation="relu",
+                          name=conv.name)(x)
+        if conv.lrn:
+            x = blocks.LocalResponseNormalization(**LRN, name=f"norm{i}")(x)
+        if conv.pool:
             x = layers.MaxPooling2D(POOL[0], strides=POOL[1], name=f"pool{i}")(x)
     x = layers.Flatten(name="flatten")(x)
     for i, (fc, units) in enumerate(ALEXNET_FC, 6):

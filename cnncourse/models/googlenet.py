@@ -1,7 +1,7 @@
 """GoogLeNet / Inception v1 (Szegedy et al., "Going Deeper with Convolutions", CVPR 2015).
 
 ``INCEPTION`` holds the nine inception rows of the paper's Table 1 as data. A module runs
-four branches on the same input and concatenates them along channels:
+four branches on the same input and concatenates them along channels (``blocks.inception_module``):
 
     1x1 | 1x1 reduce -> 3x3 | 1x1 reduce -> 5x5 | 3x3/1 max pool -> 1x1 "pool proj"
 
@@ -20,21 +20,27 @@ names in both variants, so weights trained with aux heads load into the plain mo
 """
 from __future__ import annotations
 
-from ._common import (check_input_shape, check_num_classes, check_rate, keras_module,
-                      smallest_input)
+from .._keras import import_backend
+from . import blocks
+from ._common import check_input_shape, check_num_classes, check_rate, smallest_input
 from ._registry import register
+from .blocks import InceptionSpec, conv_block, inception_module
+
+__all__ = ["INCEPTION", "InceptionSpec", "googlenet", "inception_module"]
 
 # Table 1: name -> (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj)
 INCEPTION = {
-    "3a": (64, 96, 128, 16, 32, 32),
-    "3b": (128, 128, 192, 32, 96, 64),
-    "4a": (192, 96, 208, 16, 48, 64),
-    "4b": (160, 112, 224, 24, 64, 64),
-    "4c": (128, 128, 256, 24, 64, 64),
-    "4d": (112, 144, 288, 32, 64, 64),
-    "4e": (256, 160, 320, 32, 128, 128),
-    "5a": (256, 160, 320, 32, 128, 128),
-    "5b": (384, 192, 384, 48, 128, 128),
+    name: InceptionSpec(*row) for name, row in {
+        "3a": (64, 96, 128, 16, 32, 32),
+        "3b": (128, 128, 192, 32, 96, 64),
+        "4a": (192, 96, 208, 16, 48, 64),
+        "4b": (160, 112, 224, 24, 64, 64),
+        "4c": (128, 128, 256, 24, 64, 64),
+        "4d": (112, 144, 288, 32, 64, 64),
+        "4e": (256, 160, 320, 32, 128, 128),
+        "5a": (256, 160, 320, 32, 128, 128),
+        "5b": (384, 192, 384, 48, 128, 128),
+    }.items()
 }
 POOL_AFTER = {"3b": "pool3", "4e": "pool4"}  # 3x3/2 max pools between the stages
 AUX_AFTER = {"4a": "loss1", "4d": "loss2"}  # where the auxiliary classifiers branch off
@@ -44,28 +50,9 @@ LRN = dict(size=5, alpha=2e-5, beta=0.75, k=1.0)
 _STEPS_TO_AUX = [(7, 2, "same"), (3, 2, "same"), (3, 2, "same"), (3, 2, "same"), (5, 3, 0)]
 
 
-def inception_module(x, name: str, spec):
-    """One inception module ``x: (N, H, W, C) -> (N, H, W, #1x1 + #3x3 + #5x5 + pool proj)``."""
-    from .layers import conv_block
-
-    keras = keras_module()
-    n1, n3r, n3, n5r, n5, proj = spec
-    prefix = f"inception_{name}"
-    b1 = conv_block(x, n1, 1, name=f"{prefix}_1x1")
-    b3 = conv_block(x, n3r, 1, name=f"{prefix}_3x3_reduce")
-    b3 = conv_block(b3, n3, 3, name=f"{prefix}_3x3")
-    b5 = conv_block(x, n5r, 1, name=f"{prefix}_5x5_reduce")
-    b5 = conv_block(b5, n5, 5, name=f"{prefix}_5x5")
-    bp = keras.layers.MaxPooling2D(3, strides=1, padding="same", name=f"{prefix}_pool")(x)
-    bp = conv_block(bp, proj, 1, name=f"{prefix}_pool_proj")
-    return keras.layers.Concatenate(name=f"{prefix}_output")([b1, b3, b5, bp])
-
-
 def _aux_classifier(x, name: str, num_classes: int):
     """Section 5: avg pool 5x5/3 -> 1x1 conv 128 -> fc 1024 -> dropout 0.7 -> softmax."""
-    from .layers import conv_block
-
-    layers = keras_module().layers
+    layers = import_backend().layers
     x = layers.AveragePooling2D(5, strides=3, name=f"{name}_ave_pool")(x)
     x = conv_block(x, 128, 1, name=f"{name}_conv")
     x = layers.Flatten(name=f"{name}_flatten")(x)
@@ -91,17 +78,16 @@ def googlenet(input_shape=(224, 224, 3), num_classes=1000, aux_logits=False, dro
     shape = check_input_shape(input_shape, smallest, "googlenet")
     num_classes = check_num_classes(num_classes, "googlenet")
     rate = check_rate(dropout, "googlenet: dropout")
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
-    from .layers import LocalResponseNormalization, conv_block
 
     inputs = keras.Input(shape=shape, name="input")
     x = conv_block(inputs, 64, 7, strides=2, name="conv1_7x7_s2")
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1_3x3_s2")(x)
-    x = LocalResponseNormalization(**LRN, name="pool1_norm1")(x)
+    x = blocks.LocalResponseNormalization(**LRN, name="pool1_norm1")(x)
     x = conv_block(x, 64, 1, name="conv2_3x3_reduce")
     x = conv_block(x, 192, 3, name="conv2_3x3")
-    x = LocalResponseNormalization(**LRN, name="conv2_norm2")(x)
+    x = blocks.LocalResponseNormalization(**LRN, name="conv2_norm2")(x)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2_3x3_s2")(x)
     aux = []
     for module, spec in INCEPTION.items():

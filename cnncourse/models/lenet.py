@@ -10,22 +10,35 @@ coefficients, +850 for the trainable output layer.
 """
 from __future__ import annotations
 
-from ._common import check_input_shape, check_num_classes, keras_module, smallest_input
+from typing import NamedTuple
+
+from .._keras import import_backend
+from ._common import check_input_shape, check_num_classes, smallest_input
 from ._registry import register
 
-# (name, kind, maps or units, kernel): the rows of the paper's Figure 2.
+
+class LeNetLayer(NamedTuple):
+    """One row of the paper's Figure 2: ``kind`` is "conv", "pool" (average) or "dense"."""
+
+    name: str
+    kind: str
+    units: int | None = None  # maps of a conv, units of a dense layer
+    kernel: int | None = None  # side of a conv kernel or pool window
+
+
 LENET5 = (
-    ("c1", "conv", 6, 5),
-    ("s2", "pool", None, 2),
-    ("c3", "conv", 16, 5),
-    ("s4", "pool", None, 2),
-    ("c5", "conv", 120, 5),
-    ("f6", "dense", 84, None),
+    LeNetLayer("c1", "conv", units=6, kernel=5),
+    LeNetLayer("s2", "pool", kernel=2),
+    LeNetLayer("c3", "conv", units=16, kernel=5),
+    LeNetLayer("s4", "pool", kernel=2),
+    LeNetLayer("c5", "conv", units=120, kernel=5),
+    LeNetLayer("f6", "dense", units=84),
 )
 
 
 def _steps():
-    return [(k, 1, 0) if kind == "conv" else (k, k, 0) for _, kind, _, k in LENET5 if k]
+    return [(row.kernel, 1, 0) if row.kind == "conv" else (row.kernel, row.kernel, 0)
+            for row in LENET5 if row.kernel]
 
 
 @register("lenet5")
@@ -41,19 +54,19 @@ def lenet5(input_shape=(32, 32, 1), num_classes=10):
     """
     check_input_shape(input_shape, smallest_input(_steps()), "lenet5")
     num_classes = check_num_classes(num_classes, "lenet5")
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
 
     inputs = keras.Input(shape=tuple(input_shape), name="input")
     x = inputs
-    for name, kind, units, kernel in LENET5:
-        if kind == "conv":
-            x = layers.Conv2D(units, kernel, activation="tanh", name=name)(x)
-        elif kind == "pool":
-            x = layers.AveragePooling2D(kernel, name=name)(x)
+    for row in LENET5:
+        if row.kind == "conv":
+            x = layers.Conv2D(row.units, row.kernel, activation="tanh", name=row.name)(x)
+        elif row.kind == "pool":
+            x = layers.AveragePooling2D(row.kernel, name=row.name)(x)
         else:
-            x = layers.Dense(units, activation="tanh", name=name)(x)
-        if name == "c5":
+            x = layers.Dense(row.units, activation="tanh", name=row.name)(x)
+        if row.name == "c5":
             x = layers.Flatten(name="c5_flatten")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="output")(x)
     return keras.Model(inputs, outputs, name="lenet5")

@@ -7,7 +7,7 @@ table X of shape (S, C). Each of the N Mixer layers then applies, with a skip ar
 * token mixing: LayerNorm, transpose to (C, S), MLP_1 over the S tokens (width D_S), transpose back;
 * channel mixing: LayerNorm, MLP_2 over the C channels of every token (width D_C);
 
-where an MLP is Dense -> GELU -> Dense. A final LayerNorm, the mean over the S tokens and a Dense
+where an MLP is Dense -> GELU -> Dense (``blocks.mixer_block``). A final LayerNorm, the mean over the S tokens and a Dense
 head give the class scores. ``MIXER_TABLE`` is the paper's Table 1.
 
 LayerNorm uses ε = 1e-6, the default of the authors' Flax code. GELU is the exact erf form; that
@@ -17,12 +17,12 @@ rows, so a model only takes the input size it was built for.
 from __future__ import annotations
 
 from .._checks import positive_int
-from ._common import check_input_shape, check_num_classes, keras_module
+from .._keras import import_backend
+from ._common import check_input_shape, check_num_classes
 from ._registry import register
+from .blocks import LN_EPSILON, mixer_block
 
 __all__ = ["MIXER_TABLE", "mixer", "mixer_block"]
-
-LN_EPSILON = 1e-6
 
 # Tolstikhin et al. 2021, Table 1: name -> patch P, hidden C, layers N, token MLP D_S, channel MLP D_C.
 MIXER_TABLE = {
@@ -34,31 +34,6 @@ MIXER_TABLE = {
     "l16": dict(patch_size=16, hidden_dim=1024, num_blocks=24, tokens_mlp_dim=512, channels_mlp_dim=4096),
     "h14": dict(patch_size=14, hidden_dim=1280, num_blocks=32, tokens_mlp_dim=640, channels_mlp_dim=5120),
 }
-
-
-def _mlp(x, hidden, out, name):
-    """Dense(hidden) -> GELU -> Dense(out) on the last axis. x: (N, rows, d) -> (N, rows, out)."""
-    layers = keras_module().layers
-    x = layers.Dense(hidden, activation="gelu", name=f"{name}_dense_1")(x)
-    return layers.Dense(out, name=f"{name}_dense_2")(x)
-
-
-def mixer_block(x, tokens_mlp_dim, channels_mlp_dim, name):
-    """One Mixer layer. x: (N, S, C) tokens -> (N, S, C).
-
-    Token mixing acts on the transposed (N, C, S) table, so one MLP is shared by all channels;
-    channel mixing acts on (N, S, C), one MLP shared by all tokens.
-    """
-    layers = keras_module().layers
-    tokens, channels = x.shape[1], x.shape[2]
-    y = layers.LayerNormalization(epsilon=LN_EPSILON, name=f"{name}_token_norm")(x)
-    y = layers.Permute((2, 1), name=f"{name}_token_transpose")(y)
-    y = _mlp(y, tokens_mlp_dim, tokens, f"{name}_token_mixing")
-    y = layers.Permute((2, 1), name=f"{name}_token_transpose_back")(y)
-    x = layers.Add(name=f"{name}_token_skip")([x, y])
-    y = layers.LayerNormalization(epsilon=LN_EPSILON, name=f"{name}_channel_norm")(x)
-    y = _mlp(y, channels_mlp_dim, channels, f"{name}_channel_mixing")
-    return layers.Add(name=f"{name}_channel_skip")([x, y])
 
 
 def _check_mixer(name, input_shape, num_classes, patch_size, dims):
@@ -85,7 +60,7 @@ def mixer(patch_size, hidden_dim, num_blocks, tokens_mlp_dim, channels_mlp_dim,
     dims = dict(hidden_dim=hidden_dim, num_blocks=num_blocks, tokens_mlp_dim=tokens_mlp_dim,
                 channels_mlp_dim=channels_mlp_dim)
     (h, w, c), patch, num_classes = _check_mixer(name, input_shape, num_classes, patch_size, dims)
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
 
     inputs = keras.Input(shape=(h, w, c), name="input")

@@ -13,14 +13,26 @@ network (192-160-96, 192-192-192, 192-192-classes).
 """
 from __future__ import annotations
 
-from ._common import (check_input_shape, check_num_classes, check_rate, keras_module)
+from typing import NamedTuple
+
+from .._keras import import_backend
+from ._common import check_input_shape, check_num_classes, check_rate
 from ._registry import register
 
-# (mlpconv name, k x k conv maps, k, widths of its two 1x1 "cccp" layers); None = num_classes
+
+class MlpConv(NamedTuple):
+    """One mlpconv layer: a k x k convolution, then its 1x1 "cccp" layers (None = num_classes)."""
+
+    name: str
+    maps: int
+    kernel: int
+    cccp: tuple
+
+
 NIN_CIFAR10 = (
-    ("mlpconv1", 192, 5, (160, 96)),
-    ("mlpconv2", 192, 5, (192, 192)),
-    ("mlpconv3", 192, 3, (192, None)),
+    MlpConv("mlpconv1", maps=192, kernel=5, cccp=(160, 96)),
+    MlpConv("mlpconv2", maps=192, kernel=5, cccp=(192, 192)),
+    MlpConv("mlpconv3", maps=192, kernel=3, cccp=(192, None)),
 )
 
 
@@ -36,15 +48,16 @@ def nin(input_shape=(32, 32, 3), num_classes=10, dropout=0.5):
     shape = check_input_shape(input_shape, 1, "nin")
     num_classes = check_num_classes(num_classes, "nin")
     rate = check_rate(dropout, "nin: dropout")
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
 
     inputs = keras.Input(shape=shape, name="input")
     x = inputs
     cccp = 0
-    for i, (_, maps, kernel, widths) in enumerate(NIN_CIFAR10, 1):
-        x = layers.Conv2D(maps, kernel, padding="same", activation="relu", name=f"conv{i}")(x)
-        for width in widths:
+    for i, block in enumerate(NIN_CIFAR10, 1):
+        x = layers.Conv2D(block.maps, block.kernel, padding="same", activation="relu",
+                          name=f"conv{i}")(x)
+        for width in block.cccp:
             cccp += 1
             x = layers.Conv2D(width or num_classes, 1, activation="relu", name=f"cccp{cccp}")(x)
         if i < len(NIN_CIFAR10):

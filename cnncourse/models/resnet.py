@@ -29,12 +29,14 @@ last unit before pooling.
 from __future__ import annotations
 
 from .._checks import did_you_mean, positive_int
-from ._common import check_input_shape, check_num_classes, keras_module
+from .._keras import import_backend
+from ._common import check_input_shape, check_num_classes
 from ._registry import register
+from .blocks import EXPANSION, bn_relu, preact_residual_unit, residual_unit
 
 __all__ = [
     "RESNET_TABLE", "STAGE_WIDTHS", "EXPANSION", "MIN_INPUT",
-    "build_resnet", "resnet", "preact_resnet", "weighted_depth",
+    "build_resnet", "resnet", "preact_resnet", "table_entry", "weighted_depth",
 ]
 
 # He et al. 2015, Table 1: depth -> (block kind, blocks in conv2_x, conv3_x, conv4_x, conv5_x).
@@ -46,13 +48,12 @@ RESNET_TABLE = {
     152: ("bottleneck", (3, 8, 36, 3)),
 }
 STAGE_WIDTHS = (64, 128, 256, 512)  # 3x3 width of conv2_x … conv5_x
-EXPANSION = {"basic": 1, "bottleneck": 4}  # block output channels = width * expansion
+# EXPANSION (block output channels = width * expansion) lives with the residual units in blocks.
 CONVS_PER_BLOCK = {"basic": 2, "bottleneck": 3}  # weighted layers on a block's main path
 STRIDE_PLACES = ("1x1", "3x3")
 # Five stride-2 steps (conv1, pool1, conv3_1, conv4_1, conv5_1) shrink the image 32 times, so one
 # cell of the last feature map stands for a 32x32 block of pixels (keras.applications' minimum too).
 MIN_INPUT = 32
-BN_EPSILON = 1e-5  # the value of the Torch/Caffe models and torchvision
 
 
 def weighted_depth(block: str, blocks) -> int:
@@ -99,81 +100,6 @@ def _check_options(name, input_shape, num_classes, stride_in, se, reduction, blo
     return (h, w, c), num_classes, reduction
 
 
-def _conv(x, filters, kernel, stride, name):
-    """A bias-free convolution with the paper's symmetric padding. x: (N, H, W, C_in)."""
-    layers = keras_module().layers
-    if stride > 1 and kernel > 1:
-        x = layers.ZeroPadding2D(kernel // 2, name=f"{name}_pad")(x)
-        padding = "valid"
-    else:
-        padding = "same"
-    return layers.Conv2D(filters, kernel, strides=stride, padding=padding, use_bias=False,
-                         name=f"{name}_conv")(x)
-
-
-def _bn(x, name):
-    return keras_module().layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_bn")(x)
-
-
-def _bn_relu(x, name):
-    return keras_module().layers.Activation("relu", name=f"{name}_relu")(_bn(x, name))
-
-
-def _branch_convs(block, width, stride, stride_in):
-    """(filters, kernel, stride) of each convolution on a block's residual branch."""
-    if block == "basic":
-        return [(width, 3, stride), (width, 3, 1)]
-    first, middle = (stride, 1) if stride_in == "1x1" else (1, stride)
-    return [(width, 1, first), (width, 3, middle), (width * EXPANSION[block], 1, 1)]
-
-
-def _maybe_se(r, se, reduction, name):
-    if not se:
-        return r
-    from .senet import se_block  # senet imports this module, so import at call time
-
-    return se_block(r, reduction=reduction, name=f"{name}_se")
-
-
-def _post_act_block(x, block, width, stride, stride_in, se, reduction, name):
-    """One original (post-activation) unit: relu(x + F(x)). x: (N, H, W, C) -> (N, H/stride, W/stride, C')."""
-    layers = keras_module().layers
-    convs = _branch_convs(block, width, stride, stride_in)
-    out_channels = convs[-1][0]
-    r = x
-    for i, (filters, kernel, s) in enumerate(convs, start=1):
-        r = _bn(_conv(r, filters, kernel, s, f"{name}_{i}"), f"{name}_{i}")
-        if i < len(convs):
-            r = layers.Activation("relu", name=f"{name}_{i}_relu")(r)
-    r = _maybe_se(r, se, reduction, name)
-    shortcut = x
-    if stride != 1 or x.shape[-1] != out_channels:
-        shortcut = _bn(_conv(x, out_channels, 1, stride, f"{name}_0"), f"{name}_0")
-    y = layers.Add(name=f"{name}_add")([shortcut, r])
-    return layers.Activation("relu", name=f"{name}_out")(y)
-
-
-def _pre_act_block(x, block, width, stride, stride_in, se, reduction, name, activated):
-    """One pre-activation unit: x + F(BN-ReLU(x)), no activation after the sum.
-
-    ``activated`` marks an input that already went through BN-ReLU (the unit right after conv1).
-    x: (N, H, W, C) -> (N, H/stride, W/stride, C').
-    """
-    layers = keras_module().layers
-    convs = _branch_convs(block, width, stride, stride_in)
-    out_channels = convs[-1][0]
-    r = x if activated else _bn_relu(x, f"{name}_preact")
-    shortcut = x
-    if stride != 1 or x.shape[-1] != out_channels:
-        shortcut = _conv(r, out_channels, 1, stride, f"{name}_0")
-    for i, (filters, kernel, s) in enumerate(convs, start=1):
-        if i > 1:
-            r = _bn_relu(r, f"{name}_{i - 1}")
-        r = _conv(r, filters, kernel, s, f"{name}_{i}")
-    r = _maybe_se(r, se, reduction, name)
-    return layers.Add(name=f"{name}_out")([shortcut, r])
-
-
 def build_resnet(block="bottleneck", blocks=(3, 4, 6, 3), *, input_shape=(224, 224, 3),
                  num_classes=1000, preact=False, stride_in="1x1", se=False, reduction=16,
                  name=None):
@@ -188,13 +114,14 @@ def build_resnet(block="bottleneck", blocks=(3, 4, 6, 3), *, input_shape=(224, 2
     name = name or f"{'preact_' if preact else ''}{'se_' if se else ''}resnet{weighted_depth(block, blocks)}"
     input_shape, num_classes, reduction = _check_options(
         name, input_shape, num_classes, stride_in, se, reduction, block)
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
+    se_reduction = reduction if se else None
 
     inputs = keras.Input(shape=input_shape, name="input")
     x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
     x = layers.Conv2D(64, 7, strides=2, use_bias=False, name="conv1_conv")(x)
-    x = _bn_relu(x, "conv1")
+    x = bn_relu(x, "conv1")
     x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
     x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
     for stage, (width, count) in enumerate(zip(STAGE_WIDTHS, blocks), start=2):
@@ -202,18 +129,21 @@ def build_resnet(block="bottleneck", blocks=(3, 4, 6, 3), *, input_shape=(224, 2
             stride = 2 if b == 1 and stage > 2 else 1
             unit_name = f"conv{stage}_block{b}"
             if preact:
-                x = _pre_act_block(x, block, width, stride, stride_in, se, reduction, unit_name,
-                                   activated=(stage == 2 and b == 1))
+                x = preact_residual_unit(x, block, width, stride, name=unit_name,
+                                         stride_in=stride_in, se_reduction=se_reduction,
+                                         activated=(stage == 2 and b == 1))
             else:
-                x = _post_act_block(x, block, width, stride, stride_in, se, reduction, unit_name)
+                x = residual_unit(x, block, width, stride, name=unit_name, stride_in=stride_in,
+                                  se_reduction=se_reduction)
     if preact:
-        x = _bn_relu(x, "post")
+        x = bn_relu(x, "post")
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
     return keras.Model(inputs, outputs, name=name)
 
 
-def _table_entry(depth, name):
+def table_entry(depth, name: str) -> tuple[str, tuple[int, ...]]:
+    """``(block kind, blocks per stage)`` of ResNet-``depth`` from Table 1, or a ValueError."""
     if depth not in RESNET_TABLE:
         raise ValueError(f"{name}: depth must be one of {sorted(RESNET_TABLE)} (He et al. 2015, Table 1), "
                          f"got {depth!r}. For another layout call build_resnet(block, blocks).")
@@ -225,12 +155,14 @@ def _table_entry(depth, name):
 @register("resnet50", depth=50)
 @register("resnet101", depth=101)
 @register("resnet152", depth=152)
-def resnet(depth, input_shape=(224, 224, 3), num_classes=1000, stride_in="1x1", se=False,
-           reduction=16):
-    """ResNet-``depth`` of He et al. 2015 (Table 1). input: (N, 224, 224, 3) -> (N, 1000) by default."""
-    block, blocks = _table_entry(depth, f"resnet{depth}")
+def resnet(depth, input_shape=(224, 224, 3), num_classes=1000, stride_in="1x1"):
+    """ResNet-``depth`` of He et al. 2015 (Table 1). input: (N, 224, 224, 3) -> (N, 1000) by default.
+
+    With squeeze-and-excitation it is ``build("se_resnet50")`` (``senet.se_resnet``).
+    """
+    block, blocks = table_entry(depth, f"resnet{depth}")
     return build_resnet(block, blocks, input_shape=input_shape, num_classes=num_classes,
-                        stride_in=stride_in, se=se, reduction=reduction)
+                        stride_in=stride_in)
 
 
 @register("preact_resnet18", depth=18)
@@ -238,9 +170,8 @@ def resnet(depth, input_shape=(224, 224, 3), num_classes=1000, stride_in="1x1", 
 @register("preact_resnet50", depth=50)
 @register("preact_resnet101", depth=101)
 @register("preact_resnet152", depth=152)
-def preact_resnet(depth, input_shape=(224, 224, 3), num_classes=1000, stride_in="1x1", se=False,
-                  reduction=16):
+def preact_resnet(depth, input_shape=(224, 224, 3), num_classes=1000, stride_in="1x1"):
     """Pre-activation ResNet-``depth`` (He et al. 2016). input: (N, 224, 224, 3) -> (N, 1000) by default."""
-    block, blocks = _table_entry(depth, f"preact_resnet{depth}")
+    block, blocks = table_entry(depth, f"preact_resnet{depth}")
     return build_resnet(block, blocks, input_shape=input_shape, num_classes=num_classes,
-                        preact=True, stride_in=stride_in, se=se, reduction=reduction)
+                        preact=True, stride_in=stride_in)

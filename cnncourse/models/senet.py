@@ -7,39 +7,18 @@ An SE block re-weights the channels of a feature map by how much each one matter
 * scale: multiply every channel of the input by its weight s_c.
 
 The paper uses r = 16 and FC layers with biases, so one block adds 2C²/r + C/r + C parameters.
-``se_block`` works on any 4-D Keras tensor, so it can be added to any functional backbone; the
-ResNet builders take ``se=True`` to put one on every residual branch, just before the addition
-(the SE-ResNet module of the paper's Fig. 3).
+``se_block`` (written in ``blocks``, re-exported here) works on any 4-D Keras tensor, so it can
+be added to any functional backbone. ``se_resnet`` is the zoo's one route to an SE-ResNet: a
+ResNet (``resnet.build_resnet``) with an SE block on every residual branch, just before the
+addition (the SE-ResNet module of the paper's Fig. 3).
 """
 from __future__ import annotations
 
-from .._checks import positive_int
-from ._common import keras_module
 from ._registry import register
-from .resnet import RESNET_TABLE, build_resnet
+from .blocks import se_block
+from .resnet import build_resnet, table_entry
 
 __all__ = ["se_block", "se_resnet"]
-
-
-def se_block(x, reduction=16, name="se"):
-    """Re-weight the channels of ``x`` by squeeze-and-excitation.
-
-    x: (N, H, W, C) Keras tensor -> (N, H, W, C). Layers: ``{name}_squeeze`` (global average pool),
-    ``{name}_reduce`` (C/r units, ReLU), ``{name}_expand`` (C units, sigmoid), ``{name}_scale``.
-    """
-    reduction = positive_int(reduction, "reduction")
-    if len(x.shape) != 4:
-        raise ValueError(f"se_block needs a 4-D feature map (N, H, W, C), got shape {tuple(x.shape)}.")
-    channels = x.shape[-1]
-    units = channels // reduction
-    if units < 1:
-        raise ValueError(f"se_block {name!r}: reduction={reduction} leaves no units for {channels} "
-                         f"channels; use a reduction of at most {channels}.")
-    layers = keras_module().layers
-    s = layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_squeeze")(x)
-    s = layers.Dense(units, activation="relu", name=f"{name}_reduce")(s)
-    s = layers.Dense(channels, activation="sigmoid", name=f"{name}_expand")(s)
-    return layers.Multiply(name=f"{name}_scale")([x, s])
 
 
 @register("se_resnet18", depth=18)
@@ -53,8 +32,6 @@ def se_resnet(depth, input_shape=(224, 224, 3), num_classes=1000, reduction=16, 
     input: (N, 224, 224, 3) -> (N, 1000) softmax by default. SE-ResNet-50 has 28,088,024
     parameters against the paper's "~28.1M".
     """
-    if depth not in RESNET_TABLE:
-        raise ValueError(f"se_resnet: depth must be one of {sorted(RESNET_TABLE)}, got {depth!r}.")
-    block, blocks = RESNET_TABLE[depth]
+    block, blocks = table_entry(depth, f"se_resnet{depth}")
     return build_resnet(block, blocks, input_shape=input_shape, num_classes=num_classes,
                         stride_in=stride_in, se=True, reduction=reduction)

@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 from .._checks import positive_int
-from ._common import check_input_shape, check_num_classes, check_rate, keras_module
+from .._keras import import_backend
+from ._common import check_input_shape, check_num_classes, check_rate
 from ._registry import register
 
 MNIST_SHAPE = (28, 28, 1)
@@ -31,7 +32,7 @@ def mnist_mlp(input_shape=MNIST_SHAPE, num_classes=10, hidden=(512, 512), dropou
                          f"got {hidden!r}. Example: hidden=(512, 512).")
     hidden = [positive_int(units, f"mnist_mlp: hidden[{i}]") for i, units in enumerate(hidden)]
     rate = check_rate(dropout, "mnist_mlp: dropout")
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
 
     inputs = keras.Input(shape=shape, name="image")
@@ -53,7 +54,7 @@ def mnist_cnn(input_shape=MNIST_SHAPE, num_classes=10, dropout=0.25):
     """
     shape, num_classes = _checked(input_shape, num_classes, "mnist_cnn", 4)
     rate = check_rate(dropout, "mnist_cnn: dropout")
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
 
     inputs = keras.Input(shape=shape, name="image")
@@ -96,7 +97,7 @@ def mnist_gap(input_shape=MNIST_SHAPE, num_classes=10):
     default names so the summary can be laid next to the slide row by row.
     """
     shape, num_classes = _checked(input_shape, num_classes, "mnist_gap", 4)
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
 
     inputs = keras.Input(shape=shape, name="image")

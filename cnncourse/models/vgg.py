@@ -15,8 +15,9 @@ model reproduces. Dropping the bias would remove one parameter per channel (4,22
 """
 from __future__ import annotations
 
-from ._common import (check_input_shape, check_num_classes, check_rate, keras_module,
-                      smallest_input)
+from .._keras import import_backend
+from ._common import check_input_shape, check_num_classes, check_rate, smallest_input
+from .blocks import conv_block
 from ._registry import register
 
 # Table 1 of the paper: output maps of each conv3 layer, grouped by block (max pool after each).
@@ -54,9 +55,8 @@ def vgg(depth, input_shape=(224, 224, 3), num_classes=1000, batch_norm=False, dr
     shape = check_input_shape(input_shape, SMALLEST_SIDE, name)
     num_classes = check_num_classes(num_classes, name)
     rate = check_rate(dropout, f"{name}: dropout")
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
-    from .layers import conv_block
 
     inputs = keras.Input(shape=shape, name="input")
     x = inputs

@@ -16,17 +16,18 @@ Table 8.1).
 """
 from __future__ import annotations
 
-from ._common import (check_input_shape, check_num_classes, check_rate, keras_module,
-                      smallest_input)
+from .._keras import import_backend
+from . import blocks
+from ._common import ConvLayer, check_input_shape, check_num_classes, check_rate, smallest_input
 from ._registry import register
 
-# (name, maps, kernel, stride, zero padding (pixels or "same"), pool after, norm after)
+# Figure 3: a 3x3/2 max pool, then the normalisation, follow where marked.
 ZFNET_CONV = (
-    ("conv1", 96, 7, 2, 1, True, True),
-    ("conv2", 256, 5, 2, 0, True, True),
-    ("conv3", 384, 3, 1, "same", False, False),
-    ("conv4", 384, 3, 1, "same", False, False),
-    ("conv5", 256, 3, 1, "same", True, False),
+    ConvLayer("conv1", filters=96, kernel=7, stride=2, padding=1, pool=True, lrn=True),
+    ConvLayer("conv2", filters=256, kernel=5, stride=2, padding=0, pool=True, lrn=True),
+    ConvLayer("conv3", filters=384, kernel=3),
+    ConvLayer("conv4", filters=384, kernel=3),
+    ConvLayer("conv5", filters=256, kernel=3, pool=True),
 )
 WIDE_MAPS = {"conv3": 512, "conv4": 1024, "conv5": 512}
 POOL_PADDING = {"pool1": "same", "pool2": "same", "pool5": "valid"}
@@ -35,9 +36,9 @@ LRN = dict(size=5, alpha=1e-4, beta=0.75, k=2.0)
 
 def _steps():
     steps = []
-    for i, (_, _, kernel, stride, pad, pool, _) in enumerate(ZFNET_CONV, 1):
-        steps.append((kernel, stride, pad))
-        if pool:
+    for i, conv in enumerate(ZFNET_CONV, 1):
+        steps.append((conv.kernel, conv.stride, conv.padding))
+        if conv.pool:
             steps.append((3, 2, "same" if POOL_PADDING[f"pool{i}"] == "same" else 0))
     return steps
 
@@ -52,27 +53,26 @@ def zfnet(input_shape=(224, 224, 3), num_classes=1000, wide=False, dropout=0.5):
     shape = check_input_shape(input_shape, smallest_input(_steps()), "zfnet")
     num_classes = check_num_classes(num_classes, "zfnet")
     rate = check_rate(dropout, "zfnet: dropout")
-    keras = keras_module()
+    keras = import_backend()
     layers = keras.layers
-    from .layers import LocalResponseNormalization
 
     inputs = keras.Input(shape=shape, name="input")
     x = inputs
-    for i, (conv, maps, kernel, stride, pad, pool, norm) in enumerate(ZFNET_CONV, 1):
-        if pad == "same":
+    for i, conv in enumerate(ZFNET_CONV, 1):
+        if conv.padding == "same":
             padding = "same"
         else:
             padding = "valid"
-            if pad:
-                x = layers.ZeroPadding2D(pad, name=f"{conv}_pad")(x)
-        maps = WIDE_MAPS.get(conv, maps) if wide else maps
-        x = layers.Conv2D(maps, kernel, strides=stride, padding=padding, activation="relu",
-                          name=conv)(x)
-        if pool:
+            if conv.padding:
+                x = layers.ZeroPadding2D(conv.padding, name=f"{conv.name}_pad")(x)
+        maps = WIDE_MAPS.get(conv.name, conv.filters) if wide else conv.filters
+        x = layers.Conv2D(maps, conv.kernel, strides=conv.stride, padding=padding,
+                          activation="relu", name=conv.name)(x)
+        if conv.pool:
             x = layers.MaxPooling2D(3, strides=2, padding=POOL_PADDING[f"pool{i}"],
                                     name=f"pool{i}")(x)
-        if norm:
-            x = LocalResponseNormalization(**LRN, name=f"norm{i}")(x)
+        if conv.lrn:
+            x = blocks.LocalResponseNormalization(**LRN, name=f"norm{i}")(x)
     x = layers.Flatten(name="flatten")(x)
     for i in (6, 7):
         x = layers.Dense(4096, activation="relu", name=f"fc{i}")(x)

@@ -1,0 +1,88 @@
+"""The website build's own tools (no browser, no Sphinx): offline pages, widget outputs, editions.
+
+The site itself is built and read in a browser by tests/test_site_browser.py.
+"""
+import nbformat
+import pytest
+
+from cnncourse import book
+
+
+def test_images_from_other_hosts_become_their_alt_text():
+    badge = ("[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+             "(https://colab.research.google.com/github/x/y.ipynb)")
+    assert book.local_markdown(badge) == "[Open in Colab](https://colab.research.google.com/github/x/y.ipynb)"
+    assert book.local_markdown('<img src="//cdn.example.org/a.png" alt="a plot">') == "a plot"
+    local = "![the windows](figures/windows.png) and <img src='figures/a.png'>"
+    assert book.local_markdown(local) == local
+
+
+def test_site_notebook_drops_widget_views_and_keeps_the_static_picture():
+    notebook = nbformat.v4.new_notebook(metadata={"widgets": {"state": {}}})
+    cell = nbformat.v4.new_code_cell("explorer()", outputs=[
+        nbformat.v4.new_output("display_data", data={
+            "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2},
+            "text/plain": "interactive(children=(IntSlider(...)))"}),
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=",
+                                                     "text/plain": "<Figure>"}),
+    ])
+    notebook.cells = [nbformat.v4.new_markdown_cell("![b](https://x.org/b.svg)"), cell]
+    page = book.site_notebook(notebook)
+    assert "widgets" not in page.metadata and "widgets" in notebook.metadata     # a copy
+    assert [list(out["data"]) for out in page.cells[1].outputs] == [["image/png", "text/plain"]]
+    assert page.cells[0].source == "b"
+
+
+def test_external_resources_finds_every_kind_of_load(tmp_path):
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>'
+        '<link rel="stylesheet" href="//fonts.googleapis.com/css?family=Noto">'
+        '<link rel="canonical" href="https://example.org/index.html">'
+        '<img src="_images/a.png"><img src="http://127.0.0.1:8000/b.png">'
+        '<a href="https://arxiv.org/abs/1512.03385">ResNet</a>'
+        '<div style="background: url(https://x.org/bg.png)"></div>')
+    (tmp_path / "_static" / "s.css").write_text(
+        '@font-face { src: url("https://fonts.gstatic.com/a.woff2"); } .x { background: url(ok.png) }')
+    found = {(page, url) for page, _, url in book.external_resources(tmp_path)}
+    assert found == {("index.html", "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"),
+                     ("index.html", "//fonts.googleapis.com/css?family=Noto"),
+                     ("index.html", "https://x.org/bg.png"),
+                     ("_static/s.css", "https://fonts.gstatic.com/a.woff2")}
+
+
+def test_chapter_descriptions_come_from_the_readme_map(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("| notebook | chapter |\n|---|---|\n| `04_cnn_layers.ipynb` | padding, stride |\n")
+    assert book.chapter_descriptions(readme) == {"04_cnn_layers": "padding, stride"}
+    assert book.chapter_descriptions(tmp_path / "missing.md") == {}
+
+
+def test_a_folder_that_is_not_a_site_is_never_replaced(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="choose an empty or new folder"):
+        book._prepare_out(tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_an_unwritten_edition_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "site"
+    with pytest.raises(FileNotFoundError, match="notebooks/ko/ holds no chapter notebooks"):
+        book.build(out, languages=("ko",), root=tmp_path)
+    with pytest.raises(ValueError, match="choose from"):
+        book.build(out, languages=("fr",), root=tmp_path)
+    assert not out.exists()
+
+
+def test_an_unexecuted_notebook_is_refused(tmp_path):
+    path = tmp_path / "01_x.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    with pytest.raises(ValueError, match="cnncourse run --inplace"):
+        book._executed(path, notebook)
+
+
+def test_a_wrong_mathjax_folder_names_the_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match="mathjax@3"):
+        book.find_mathjax(tmp_path, mathjax=tmp_path)
+    with pytest.raises(FileNotFoundError, match="npm install --prefix book"):
+        book.find_mathjax(tmp_path, install=False)
