@@ -133,10 +133,10 @@ def test_zeroing_the_residual_branch_leaves_the_identity(rng):
     model = models.build("resnet18", input_shape=(32, 32, 3), num_classes=10)
     probe = outputs_of(model, "conv2_block1_out", "conv2_block2_out")
     x = rng.normal(size=(2, 32, 32, 3)).astype("float32")
-    block_in, block_out = (np.asarray(t) for t in probe(x, training=False))
+    block_in, block_out = (keras.ops.convert_to_numpy(t) for t in probe(x, training=False))
     assert not np.allclose(block_in, block_out, atol=1e-3)  # the branch does contribute
     _zero(model.get_layer("conv2_block2_2_bn"), "gamma", "beta")
-    block_in, block_out = (np.asarray(t) for t in probe(x, training=False))
+    block_in, block_out = (keras.ops.convert_to_numpy(t) for t in probe(x, training=False))
     np.testing.assert_allclose(block_out, block_in, atol=1e-6)  # relu(x + 0) = x for x >= 0
 
 
@@ -144,10 +144,10 @@ def test_preact_unit_is_a_pure_sum_without_relu_after_it(rng):
     model = models.build("preact_resnet18", input_shape=(32, 32, 3), num_classes=10)
     probe = outputs_of(model, "conv2_block1_out", "conv2_block2_out")
     x = rng.normal(size=(2, 32, 32, 3)).astype("float32")
-    block_in, _ = (np.asarray(t) for t in probe(x, training=False))
+    block_in, _ = (keras.ops.convert_to_numpy(t) for t in probe(x, training=False))
     assert block_in.min() < 0  # no ReLU after the addition, unlike the original unit
     _zero(model.get_layer("conv2_block2_2_conv"), "kernel")
-    block_in, block_out = (np.asarray(t) for t in probe(x, training=False))
+    block_in, block_out = (keras.ops.convert_to_numpy(t) for t in probe(x, training=False))
     np.testing.assert_allclose(block_out, block_in, atol=1e-6)
 
 
@@ -172,7 +172,7 @@ def test_se_block_matches_the_papers_equations(rng):
     z = x.mean(axis=(1, 2))                                       # squeeze
     s = 1 / (1 + np.exp(-(np.maximum(z @ w1 + b1, 0) @ w2 + b2)))  # excitation
     expected = x * s[:, None, None, :]                            # scale
-    np.testing.assert_allclose(np.asarray(model(x)), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x)), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_se_resnet50_size_matches_the_paper(resnets):
@@ -242,7 +242,7 @@ def test_mixer_block_matches_the_papers_equations(rng):
     transposed = _layer_norm(x, *weights["m_token_norm"]).transpose(0, 2, 1)  # (N, C, S)
     u = x + mlp(transposed, "m_token_mixing").transpose(0, 2, 1)
     y = u + mlp(_layer_norm(u, *weights["m_channel_norm"]), "m_channel_mixing")
-    np.testing.assert_allclose(np.asarray(model(x)), y, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x)), y, rtol=1e-4, atol=1e-4)
 
 
 def test_small_models_build_for_small_images():

@@ -128,17 +128,25 @@ def test_conv2d_transpose_is_the_adjoint_of_conv2d(rng):
 
 POOL_CASES = [(2, None, "valid"), (3, 2, "valid"), (3, 2, "same"), (2, 1, "same"),
               ((2, 3), (1, 2), "same")]
+POOLS = {"max": (ops.max_pool2d, layers.MaxPooling2D),
+         "avg": (ops.avg_pool2d, layers.AveragePooling2D)}
 
 
-@pytest.mark.parametrize("pool_size,strides,padding", POOL_CASES)
-def test_pooling_matches_keras(rng, pool_size, strides, padding):
+def pool_params():
+    for kind in POOLS:
+        for case in POOL_CASES:
+            same_avg = kind == "avg" and case[2] == "same"
+            yield pytest.param(kind, *case, marks=[pytest.mark.torch_avg_pool_same] * same_avg)
+
+
+@pytest.mark.parametrize("kind,pool_size,strides,padding", pool_params())
+def test_pooling_matches_keras(rng, kind, pool_size, strides, padding):
+    ours, theirs = POOLS[kind]
     x = rng.standard_normal((2, 7, 8, 3))
-    for ours, theirs in ((ops.max_pool2d, layers.MaxPooling2D),
-                         (ops.avg_pool2d, layers.AveragePooling2D)):
-        expected = keras.ops.convert_to_numpy(
-            theirs(pool_size, strides=strides, padding=padding)(x.astype("float32")))
-        got = ours(x, pool_size, strides, padding)
-        np.testing.assert_allclose(got, expected, atol=TOL, rtol=TOL)
+    expected = keras.ops.convert_to_numpy(
+        theirs(pool_size, strides=strides, padding=padding)(x.astype("float32")))
+    got = ours(x, pool_size, strides, padding)
+    np.testing.assert_allclose(got, expected, atol=TOL, rtol=TOL)
 
 
 # --- other operations ------------------------------------------------------------------------
