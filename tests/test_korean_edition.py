@@ -64,6 +64,10 @@ def misused_variants(text: str, rows) -> list[str]:
             for match in re.finditer(re.escape(variant), text):
                 if chosen in variant and text.startswith(chosen, match.start()):
                     continue  # the variant only extends the chosen form, e.g. 최대 풀링 in …
+                if variant in chosen and any(
+                        text.startswith(chosen, start) and start + len(chosen) >= match.end()
+                        for start in range(max(0, match.start() - len(chosen)), match.start() + 1)):
+                    continue  # the variant is part of the chosen form, e.g. 역전파 in 오차 역전파
                 before = text[max(0, match.start() - 80):match.start()]
                 opened = before.rfind("(")
                 if opened == -1 or ")" in before[opened:] or chosen not in before[:opened + 1][-30:]:
@@ -86,6 +90,9 @@ def test_the_variant_rule_can_fail():
     rows = [("convolution", "합성곱", ["컨볼루션"])]
     assert misused_variants("합성곱(convolution, 강의에 따라 '컨볼루션')을 살펴보자.", rows) == []
     assert misused_variants("컨볼루션 층을 쌓는다.", rows) == ["컨볼루션"]
+    nested = [("backpropagation", "오차 역전파", ["역전파"])]
+    assert misused_variants("오차 역전파로 기울기를 구한다.", nested) == []
+    assert misused_variants("역전파로 기울기를 구한다.", nested) == ["역전파"]
 
 
 def test_hangul_share_ignores_maths_code_and_citations():
