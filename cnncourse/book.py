@@ -357,7 +357,8 @@ def _sphinx(stage: Path, html: Path) -> list[str]:
     command = _jupyter_book() + ["build", str(stage), "--path-output", str(html.parent.parent),
                                  "--builder", "html", "--all", "--quiet"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=stage)
-    messages = (done.stdout + done.stderr).replace(str(stage) + "/", "")
+    messages = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)   # no terminal colours
+    messages = messages.replace(str(stage) + "/", "")
     warnings = [line for line in messages.splitlines() if "WARNING" in line or "ERROR" in line]
     if done.returncode != 0 or not (html / "index.html").is_file():
         raise RuntimeError(f"jupyter-book failed (exit {done.returncode}):\n{messages[-4000:]}")

@@ -551,14 +551,36 @@ def _default_jit_compile(keras):
     return "auto"
 
 
-def _compile_defaults(model, keras, learning_rate: float, total_steps, jit_compile) -> None:
+SCHEDULES = ("constant", "cosine")
+
+
+def _check_schedule(schedule):
+    """``schedule`` as given: a name in ``SCHEDULES`` or a Keras ``LearningRateSchedule``."""
+    if isinstance(schedule, str):
+        key = schedule.strip().lower()
+        if key not in SCHEDULES:
+            raise ValueError(f"Unknown schedule {schedule!r}: {did_you_mean(key, SCHEDULES)} "
+                             "'constant' keeps learning_rate throughout (as a plain model.fit "
+                             "with Adam does); 'cosine' lowers it to a tenth by the last epoch.")
+        return key
+    if callable(schedule):  # a keras.optimizers.schedules.LearningRateSchedule (step -> rate)
+        return schedule
+    raise ValueError(f"schedule must be 'constant', 'cosine' or a keras.optimizers.schedules."
+                     f"LearningRateSchedule, got {type(schedule).__name__}.")
+
+
+def _compile_defaults(model, keras, learning_rate: float, schedule, total_steps,
+                      jit_compile) -> None:
     """Adam, sparse categorical cross-entropy (from logits when there is no softmax), accuracy.
 
-    With ``total_steps`` known, the learning rate follows a cosine from ``learning_rate`` down
-    to a tenth of it over the run, so the last epochs settle instead of jittering.
+    The rate is ``learning_rate`` throughout (``schedule="constant"``), a cosine from
+    ``learning_rate`` down to a tenth of it over ``total_steps`` (``"cosine"``; constant when
+    the number of steps is unknown), or the given Keras schedule.
     """
     rate = learning_rate
-    if total_steps:
+    if not isinstance(schedule, str):
+        rate = schedule
+    elif schedule == "cosine" and total_steps:
         rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.1)
     loss = keras.losses.SparseCategoricalCrossentropy(
         from_logits=not _outputs_probabilities(model))
@@ -616,8 +638,8 @@ def _fit_to_devices(keras, train, val, batch_size: int):
 
 
 def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int = 64,
-        checkpoint_dir=None, verbose="auto", learning_rate: float = 1e-3, callbacks=(),
-        jit_compile=None, seed: int = 0):
+        checkpoint_dir=None, verbose="auto", learning_rate: float = 1e-3,
+        schedule="constant", callbacks=(), jit_compile=None, seed: int = 0):
     """Train ``model`` and return Keras' ``History``; resumable with ``checkpoint_dir``.
 
     - ``train_data`` / ``validation_data``: ``(x, y)`` NumPy arrays, images ``x: (N, H, W, C)``
@@ -626,9 +648,13 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
       width) and fed through a shuffling, prefetching tf.data pipeline (on TensorFlow; other
       backends use Keras' own array loader);
     - an uncompiled model is compiled with Adam, sparse categorical cross-entropy and
-      accuracy; the learning rate starts at ``learning_rate`` and follows a cosine down to a
-      tenth of it by the last epoch. Keras adds loss scaling itself under ``mixed_float16``.
-      A model you compiled yourself is trained as compiled;
+      accuracy. ``schedule`` sets its learning rate: ``"constant"`` (the default) keeps
+      ``learning_rate`` throughout, exactly what a plain ``model.fit`` with
+      ``Adam(learning_rate)`` does (benchmarks/bench_fit.py compares the two); ``"cosine"``
+      lowers it along a cosine to a tenth of ``learning_rate`` by the last epoch; a
+      ``keras.optimizers.schedules.LearningRateSchedule`` is used as given (``learning_rate``
+      is then ignored). Keras adds loss scaling itself under ``mixed_float16``. A model you
+      compiled yourself is trained as compiled;
     - ``checkpoint_dir``: after every epoch the weights, the optimizer state and the epoch
       number are saved there; calling ``fit`` again with the same folder resumes after the
       last finished epoch, and the returned History covers only the epochs run this time
@@ -645,6 +671,7 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
     batch_size = positive_int(batch_size, "batch_size")
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}; 1e-3 suits Adam.")
+    schedule = _check_schedule(schedule)
     expected, width = _model_io(model)
     train = _checked_data(train_data, expected, width, model.name, "train_data")
     val = (None if validation_data is None else
@@ -655,7 +682,8 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
     train, val = _fit_to_devices(keras, train, val, batch_size)
     if not model.compiled:
         steps = _steps_per_epoch(train, batch_size)
-        _compile_defaults(model, keras, learning_rate, steps and steps * epochs, jit_compile)
+        _compile_defaults(model, keras, learning_rate, schedule, steps and steps * epochs,
+                          jit_compile)
     if val is not None and not _is_dataset(val):
         val = _pipeline(*val, batch_size, shuffle=False, seed=seed)
     if not _is_dataset(train):

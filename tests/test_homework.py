@@ -12,6 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from cnncourse import cli, homework
+from cnncourse.grading import release as releasing
 from cnncourse.homework import HomeworkCheckError
 
 HOMEWORK = Path(__file__).resolve().parent.parent / "homework"
@@ -29,7 +30,7 @@ def test_strip_solutions_keeps_the_indent_of_the_region():
               "### BEGIN SOLUTION\n"
               "answer = area(2, 3)\n"
               "### END SOLUTION")
-    stripped, regions = homework.strip_solutions(source)
+    stripped, regions = releasing.strip_solutions(source)
     assert regions == 2
     assert stripped == ("def area(w, h):\n"
                         "    \"\"\"w, h: sides.\"\"\"\n"
@@ -46,7 +47,7 @@ def test_strip_solutions_keeps_the_indent_of_the_region():
 ])
 def test_strip_solutions_rejects_unbalanced_markers(source, message):
     with pytest.raises(ValueError, match=message):
-        homework.strip_solutions(source, where="cell 7")
+        releasing.strip_solutions(source, where="cell 7")
 
 
 def _solution_lines(notebook) -> set[str]:
@@ -54,8 +55,8 @@ def _solution_lines(notebook) -> set[str]:
     for cell in notebook.cells:
         for line in cell.source.splitlines():
             marker = line.strip()
-            if marker in (homework.BEGIN_SOLUTION, homework.END_SOLUTION):
-                inside = marker == homework.BEGIN_SOLUTION
+            if marker in (releasing.BEGIN_SOLUTION, releasing.END_SOLUTION):
+                inside = marker == releasing.BEGIN_SOLUTION
             elif inside and marker:
                 lines.add(marker)
     return lines
@@ -63,7 +64,7 @@ def _solution_lines(notebook) -> set[str]:
 
 def test_release_contains_no_solution_text(tmp_path, capsys):
     assert len(NOTEBOOKS) == 4
-    assert homework.release(NOTEBOOKS, out=tmp_path) == 0
+    assert releasing.release(NOTEBOOKS, out=tmp_path) == 0
     printed = capsys.readouterr().out
     for source_path in NOTEBOOKS:
         source = nbformat.read(source_path, as_version=4)
@@ -73,7 +74,7 @@ def test_release_contains_no_solution_text(tmp_path, capsys):
         leaked = _solution_lines(source) & released_lines
         assert not leaked, f"{source_path.name} leaks {sorted(leaked)}"
         assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")
-        begins = sum(c.source.count(homework.BEGIN_SOLUTION) for c in source.cells)
+        begins = sum(c.source.count(releasing.BEGIN_SOLUTION) for c in source.cells)
         stubs = sum(c.source.count("raise NotImplementedError()") for c in released.cells
                     if c.cell_type == "code")
         assert begins == stubs > 0
@@ -82,17 +83,17 @@ def test_release_contains_no_solution_text(tmp_path, capsys):
 
 def test_release_refuses_bad_input(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist; check the path"):
-        homework.release([tmp_path / "missing.ipynb"], out=tmp_path / "out")
+        releasing.release([tmp_path / "missing.ipynb"], out=tmp_path / "out")
     text = tmp_path / "notes.txt"
     text.write_text("hello")
     with pytest.raises(ValueError, match="is not a notebook"):
-        homework.release([text], out=tmp_path / "out")
+        releasing.release([text], out=tmp_path / "out")
     with pytest.raises(ValueError, match="would overwrite the solution source"):
-        homework.release([NOTEBOOKS[0]], out=HOMEWORK)
+        releasing.release([NOTEBOOKS[0]], out=HOMEWORK)
     plain = tmp_path / "plain.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), plain)
     with pytest.raises(ValueError, match="no '### BEGIN SOLUTION' regions"):
-        homework.release([plain], out=tmp_path / "out")
+        releasing.release([plain], out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 

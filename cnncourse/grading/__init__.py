@@ -21,8 +21,8 @@ from . import release, report, sandbox
 from .engine import Graded, Options, grade_submission
 from .source import Assignment, load_assignment
 
-__all__ = ["grade_class", "grade_notebook", "check_notebooks", "find_submissions", "Options",
-           "load_assignment"]
+__all__ = ["grade_class", "grade_notebook", "grade_table", "check_notebooks", "find_submissions",
+           "Options", "load_assignment"]
 
 UNSANDBOXED = "unsandboxed"
 _PRINT = threading.Lock()
@@ -141,6 +141,23 @@ def grade_notebook(path, source=None, *, cell_timeout: float = 60, sandboxed: bo
         return grade_submission(assignment, path.stem, path, options, workroot)
     finally:
         shutil.rmtree(workroot, ignore_errors=True)
+
+
+def grade_table(path, source=None, timeout: float = 60):
+    """One notebook's grades as a DataFrame: exercise, points, max_points, status, passed, hint.
+
+    ``source`` is the lecturer's notebook (default: the notebook itself, as a self-check); the
+    notebook runs in the sandbox when bubblewrap is available.
+    """
+    import pandas as pd
+
+    from .._checks import positive_int
+
+    graded = grade_notebook(path, source, cell_timeout=positive_int(timeout, "timeout"))
+    return pd.DataFrame([{"exercise": r.exercise, "points": r.points, "max_points": r.max_points,
+                          "status": r.status, "passed": r.status == "passed", "hint": r.hint}
+                         for r in graded.rows],
+                        columns=["exercise", "points", "max_points", "status", "passed", "hint"])
 
 
 def score_table(graded: Graded) -> str:

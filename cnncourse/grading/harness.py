@@ -45,7 +45,7 @@ def _result_record(result, kind: str) -> dict:
 
 def capture(step: dict, namespace: dict, probes: dict, forbidden: dict) -> dict:
     """The answer of one exercise, as plain data."""
-    from .calls import call_probe
+    from ..homework._calls import call_probe
 
     try:
         answer = eval(step["expression"], namespace)  # the source's expression, e.g. "conv2d"

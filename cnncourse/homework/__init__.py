@@ -13,8 +13,8 @@ on inputs drawn fresh each time.
 
 The checkers live one module per assignment (:mod:`.hw1` … :mod:`.hw4`); adding an assignment
 means adding a module that registers its exercises and importing it below. The grading tool
-(release, sandbox, gradebook) is :mod:`cnncourse.grading`; ``release``, ``grade`` and
-``check_notebooks`` are re-exported here.
+(release, sandbox, gradebook) is :mod:`cnncourse.grading`, which imports this package and never
+the other way round.
 """
 from __future__ import annotations
 
@@ -24,13 +24,7 @@ from . import hw1, hw2, hw3, hw4  # noqa: F401  (each registers its exercises)
 from ._base import (EXERCISES, NOT_DONE, PASS_MARK, HomeworkCheckError, NotDone, clean,
                     fresh_rng)
 
-__all__ = [
-    "HomeworkCheckError", "check", "exercises", "strip_solutions", "student_version",
-    "release", "grade", "check_notebooks",
-]
-
-BEGIN_SOLUTION = "### BEGIN SOLUTION"
-END_SOLUTION = "### END SOLUTION"
+__all__ = ["HomeworkCheckError", "NotDone", "EXERCISES", "check", "exercises"]
 
 
 def exercises() -> list[str]:
@@ -47,7 +41,7 @@ def check(exercise_id: str, answer) -> None:
     anything the notebook's kernel says.
     """
     from .._checks import did_you_mean
-    from ..grading.calls import call_probe
+    from ._calls import call_probe
 
     if exercise_id not in EXERCISES:
         raise ValueError(f"no homework exercise {exercise_id!r}: "
@@ -74,38 +68,3 @@ def check(exercise_id: str, answer) -> None:
                 f"{exercise.computation}, so your lecturer will review it")
     # one write, so Jupyter stores the line as one output (stable under nbval)
     sys.stdout.write(f"{PASS_MARK} {exercise_id} ({detail}){note}\n")
-
-
-def grade(path, timeout: int = 60, source=None):
-    """Grade one notebook (sandboxed when bubblewrap is available); a DataFrame, one row per exercise.
-
-    Columns: ``exercise``, ``points``, ``max_points``, ``status``, ``passed`` (bool), ``hint``.
-    ``source`` is the lecturer's notebook (default: the notebook itself, as a self-check).
-    """
-    import pandas as pd
-
-    from .._checks import positive_int
-    from ..grading import grade_notebook
-
-    graded = grade_notebook(path, source, cell_timeout=positive_int(timeout, "timeout"))
-    return pd.DataFrame([{"exercise": r.exercise, "points": r.points, "max_points": r.max_points,
-                          "status": r.status, "passed": r.status == "passed", "hint": r.hint}
-                         for r in graded.rows],
-                        columns=["exercise", "points", "max_points", "status", "passed", "hint"])
-
-
-_FROM_GRADING = {"check_notebooks": "cnncourse.grading", "release": "cnncourse.grading.release",
-                 "strip_solutions": "cnncourse.grading.release",
-                 "student_version": "cnncourse.grading.release"}
-
-
-def __getattr__(name):
-    """``release``, ``strip_solutions``, ``student_version``, ``check_notebooks`` live in the
-    grading tool (which imports this package), so they are looked up on first use."""
-    if name in _FROM_GRADING:
-        import importlib
-
-        value = getattr(importlib.import_module(_FROM_GRADING[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

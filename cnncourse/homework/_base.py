@@ -188,7 +188,7 @@ def answer_dict(answer, keys, what: str) -> dict:
 
 def keras():
     """Keras, imported with the backend's native start-up messages silenced."""
-    from .._quiet import import_backend
+    from .._keras import import_backend
 
     return import_backend()
 

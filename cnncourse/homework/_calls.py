@@ -1,7 +1,6 @@
-"""Calling the student's function on one probe; shared by ``homework.check`` and the sandbox harness.
-
-Nothing here imports the course's checkers: the harness runs next to the student's code and only
-needs to turn calls into :class:`~cnncourse.homework._base.Result` records.
+"""Calling the student's function on one probe; shared by ``homework.check`` and the grader's
+sandbox harness (``cnncourse.grading.harness``), which runs next to the student's code and only
+turns calls into :class:`~cnncourse.homework._base.Result` records.
 """
 from __future__ import annotations
 
@@ -53,8 +52,8 @@ class CallTracer:
 
 def keras_arguments(probe):
     """``(args, kwargs, inputs)`` with every KerasInput replaced by a fresh ``keras.Input``."""
-    from .._quiet import import_backend
-    from ..homework._base import KerasInput
+    from .._keras import import_backend
+    from ._base import KerasInput
 
     keras = import_backend()
     inputs = []
@@ -77,7 +76,7 @@ def call_probe(fn, probe, kind: str, forbidden=()):
     For a ``build`` exercise the result's value is a ``keras.Model``: the model the builder
     returns, or ``keras.Model(inputs, output)`` for a block that returns its output tensor.
     """
-    from ..homework._base import Result
+    from ._base import Result
 
     if not callable(fn):
         return Result("not_callable", message=type(fn).__name__), []
@@ -90,7 +89,7 @@ def call_probe(fn, probe, kind: str, forbidden=()):
         with tracer:
             value = fn(*args, **kwargs)
         if kind == "build":
-            from .._quiet import import_backend
+            from .._keras import import_backend
 
             keras = import_backend()
             if not isinstance(value, keras.Model):
