@@ -7,8 +7,11 @@ chapter map from ``book/intro.md``), runs jupyter-book 1.x on it (Sphinx + myst-
 and adds a local copy of MathJax 3, so a page requests nothing from any host but the site itself.
 Sphinx's own search works offline.
 
-Each language is an :class:`Edition`: the English one at the root of the site, a Korean one (when
-``notebooks/ko/`` holds its chapters) in ``ko/``. Needs the ``book`` extra
+Each language is an :class:`Edition`: the English one at the root of the site, the Korean one in
+``ko/`` (both are built by default). The two editions use the same file names, so every page has
+a language switch (English ↔ 한국어) in its header that links to the same page of the other
+edition (to its landing page where that edition has no such page). The glossary (용어집,
+``docs/glossary.md``, written in both languages) is a page of both. Needs the ``book`` extra
 (``pip install -e ".[book]"``) and MathJax 3 from npm (``npm install --prefix book``, which the
 build runs itself when ``npm`` is available).
 """
@@ -45,13 +48,22 @@ class Edition:
     references: str      # the references page (Markdown)
     landing: str         # the landing page template (Markdown with the map markers)
     subdir: str          # where the edition lives in the site ("" = the root)
+    chapter_map: str     # the Markdown file whose table describes the chapters ...
+    map_section: str     # ... read below this heading ("" = the whole file)
+    name: str            # the language's own name, the switch's label on the other edition's pages
+    words: tuple         # (chapter, what it covers, Chapters, Appendix, Homework, References, Glossary)
 
+
+GLOSSARY = "docs/glossary.md"        # bilingual: one page, published in both editions
 
 EDITIONS = {
     "en": Edition("en", "Convolutional networks, computed", "notebooks", "homework",
-                  "docs/references.md", "book/intro.md", ""),
+                  "docs/references.md", "book/intro.md", "", "notebooks/README.md", "",
+                  "English", ("chapter", "what it covers", "Chapters", "Appendix", "Homework",
+                              "References", "Glossary")),
     "ko": Edition("ko", "계산으로 배우는 합성곱 신경망", "notebooks/ko", "homework/ko",
-                  "docs/ko/references.md", "book/ko/intro.md", "ko"),
+                  "docs/ko/references.md", "book/ko/intro.md", "ko", "README.md", "## 한국어 안내",
+                  "한국어", ("장", "내용", "본문", "부록", "과제", "참고 문헌", "용어집")),
 }
 
 
@@ -130,14 +142,27 @@ def title_of(notebook, path: Path) -> str:
                      "'# Chapter N — …'.")
 
 
-def chapter_descriptions(readme: Path) -> dict[str, str]:
-    """``{stem: description}`` from the chapter-map table of the notebooks' README (if any)."""
+def chapter_descriptions(readme: Path, section: str = "") -> dict[str, str]:
+    """``{stem: description}`` from a chapter-map table (rows ``| `01_x.ipynb` | text |`` or
+    ``| `01_x` | text |``) of a Markdown file, if any; with ``section``, only from the part below
+    that heading (up to the next heading of the same or a higher level)."""
     found = {}
-    if readme.is_file():
-        for line in readme.read_text(encoding="utf-8").splitlines():
-            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-            if len(cells) == 2 and cells[0].startswith("`") and ".ipynb" in cells[0]:
-                found[cells[0].strip("`").removesuffix(".ipynb")] = cells[1]
+    if not readme.is_file():
+        return found
+    lines = readme.read_text(encoding="utf-8").splitlines()
+    if section:
+        level = len(section) - len(section.lstrip("#"))
+        start = next((i for i, line in enumerate(lines) if line.strip() == section), None)
+        if start is None:
+            return found
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].startswith("#") and
+                    len(lines[i]) - len(lines[i].lstrip("#")) <= level), len(lines))
+        lines = lines[start + 1:end]
+    for line in lines:
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and re.fullmatch(r"`[\w.-]+`", cells[0]):
+            found[cells[0].strip("`").removesuffix(".ipynb")] = cells[1]
     return found
 
 
@@ -154,21 +179,22 @@ def _sources(edition: Edition, root: Path) -> list[Path]:
         raise FileNotFoundError(
             f"{edition.notebooks}/ holds no chapter notebooks: the {edition.lang!r} edition is not "
             "written yet; build the editions that exist (e.g. `cnncourse book --lang en`).")
-    for name in (edition.references, edition.landing):
+    for name in (edition.references, edition.landing, GLOSSARY):
         if not (root / name).is_file():
             raise FileNotFoundError(f"{name} is missing: the {edition.lang!r} edition needs it.")
     return chapters
 
 
 def _stage(edition: Edition, root: Path, stage: Path) -> list[str]:
-    """Write the edition's book sources into ``stage``; returns the toc entries per part."""
+    """Write the edition's book sources into ``stage`` (its ``_config.yml`` is written later by
+    :func:`_configure`); returns the toc entries of the chapters and homework."""
     import nbformat
 
     from .grading import release
 
     notebooks = root / edition.notebooks
     chapters = _sources(edition, root)
-    descriptions = chapter_descriptions(notebooks / "README.md")
+    descriptions = chapter_descriptions(root / edition.chapter_map, edition.map_section)
     main, appendix = [], []
     for path in chapters:
         notebook = nbformat.read(path, as_version=4)
@@ -189,9 +215,10 @@ def _stage(edition: Edition, root: Path, stage: Path) -> list[str]:
             assignments.append((title_of(notebook, path), f"homework/{path.name}", ""))
 
     shutil.copyfile(root / edition.references, stage / "references.md")
+    shutil.copyfile(root / GLOSSARY, stage / "glossary.md")
+    words = edition.words
     landing = (root / edition.landing).read_text(encoding="utf-8")
-    landing = landing.replace("<!-- chapter-map -->",
-                              _table(main + appendix, ("chapter", "what it covers")))
+    landing = landing.replace("<!-- chapter-map -->", _table(main + appendix, words[:2]))
     landing = landing.replace("<!-- homework-map -->",
                               "\n".join(f"- [{title}]({link})" for title, link, _ in assignments))
     (stage / "index.md").write_text(landing, encoding="utf-8")
@@ -199,22 +226,47 @@ def _stage(edition: Edition, root: Path, stage: Path) -> list[str]:
     static.mkdir()
     for name in ("course.css", "favicon.svg"):
         shutil.copyfile(root / "book" / name, static / name)
+    templates = stage / "_templates"
+    templates.mkdir()
+    shutil.copyfile(root / "book" / "language-switch.html", templates / "language-switch.html")
 
     def part(caption, rows):
         return {"caption": caption, "chapters": [{"file": link.removesuffix(".ipynb")}
                                                  for _, link, _ in rows]}
 
-    parts = [part("Chapters", main), part("Appendix", appendix)]
+    parts = [part(words[2], main), part(words[3], appendix)]
     if assignments:
-        parts.append(part("Homework", assignments))
-    parts.append({"caption": "References", "chapters": [{"file": "references"}]})
+        parts.append(part(words[4], assignments))
+    parts.append({"caption": f"{words[5]} · {words[6]}",
+                  "chapters": [{"file": "references"}, {"file": "glossary"}]})
     parts = [p for p in parts if p["chapters"]]
     toc = {"format": "jb-book", "root": "index", "parts": parts}
     # YAML is a superset of JSON: the two files are written as JSON.
     (stage / "_toc.yml").write_text(json.dumps(toc, indent=1, ensure_ascii=False), encoding="utf-8")
-    (stage / "_config.yml").write_text(json.dumps(_config(edition), indent=1, ensure_ascii=False),
-                                       encoding="utf-8")
     return [row[1] for row in main + appendix + assignments]
+
+
+def page_names(entries: list[str]) -> list[str]:
+    """The pages (Sphinx page names, no suffix) of an edition whose toc entries are ``entries``."""
+    return ["index", "references", "glossary", "search", "genindex"] + [
+        str(Path(entry).with_suffix("").as_posix()) for entry in entries]
+
+
+def _switch(edition: Edition, other: Edition | None, other_pages: list[str]) -> dict:
+    """What the header's language switch needs: the other edition's folder relative to this
+    edition's root, its name and language, and its pages (others link to its landing page)."""
+    if other is None:
+        return {}
+    prefix = (f"{other.subdir}/" if other.subdir else "") if not edition.subdir else \
+        "../" * len(Path(edition.subdir).parts) + (f"{other.subdir}/" if other.subdir else "")
+    return {"prefix": prefix, "lang": other.lang, "label": other.name, "pages": other_pages}
+
+
+def _configure(edition: Edition, stage: Path, switch: dict) -> None:
+    config = _config(edition)
+    config["sphinx"]["config"]["html_context"]["cnncourse_switch"] = switch
+    (stage / "_config.yml").write_text(json.dumps(config, indent=1, ensure_ascii=False),
+                                       encoding="utf-8")
 
 
 def _config(edition: Edition) -> dict:
@@ -243,6 +295,10 @@ def _config(edition: Edition) -> dict:
             "nb_ipywidgets_js": {},                         # no widget manager from a CDN
             "html_show_copyright": False,
             "html_context": {"default_mode": "auto"},      # light or dark, as the reader's system
+            "templates_path": ["_templates"],
+            # the language switch, in the header of every page, before the theme's buttons
+            "html_theme_options": {"article_header_end": ["language-switch.html",
+                                                          "article-header-buttons.html"]},
         }},
     }
 
@@ -376,7 +432,7 @@ def _prepare_out(out: Path) -> None:
     out.mkdir(parents=True)
 
 
-def build(out: str | Path = "build/site", languages=("en",), mathjax: str | Path | None = None,
+def build(out: str | Path = "build/site", languages=("en", "ko"), mathjax: str | Path | None = None,
           root: str | Path | None = None) -> Site:
     """Build the course website into ``out`` (replacing a site built there before).
 
@@ -395,20 +451,26 @@ def build(out: str | Path = "build/site", languages=("en",), mathjax: str | Path
     out = Path(out)
     _prepare_out(out)
     pages, warnings = [], []
-    for lang in languages:
-        edition = EDITIONS[lang]
-        with tempfile.TemporaryDirectory(prefix="cnncourse-book-") as tmp:
-            stage = Path(tmp) / "src"
-            stage.mkdir()
-            entries = _stage(edition, root, stage)
-            html = Path(tmp) / "_build" / "html"
+    with tempfile.TemporaryDirectory(prefix="cnncourse-book-") as tmp:
+        entries = {}
+        for lang in languages:                       # every edition is staged before any is built,
+            stage = Path(tmp) / lang / "src"          # so each knows the other's pages for its switch
+            stage.mkdir(parents=True)
+            entries[lang] = _stage(EDITIONS[lang], root, stage)
+        for lang in languages:
+            edition = EDITIONS[lang]
+            other = next((EDITIONS[o] for o in languages if o != lang), None)
+            stage = Path(tmp) / lang / "src"
+            _configure(edition, stage, _switch(edition, other, page_names(entries[other.lang]))
+                       if other else {})
+            html = Path(tmp) / lang / "_build" / "html"
             warnings += [f"[{lang}] {line}" for line in _sphinx(stage, html)]
             target = out / edition.subdir if edition.subdir else out
             shutil.copytree(html, target, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
-        _copy_mathjax(mathjax_dir, target / "_static")
-        pages += [target / "index.html", target / "references.html", target / "search.html"]
-        pages += [target / Path(entry).with_suffix(".html") for entry in entries]
+            _copy_mathjax(mathjax_dir, target / "_static")
+            pages += [target / f"{name}.html" for name in page_names(entries[lang])
+                      if name != "genindex"]
     (out / MARKER).write_text("built by `cnncourse book`; this folder is replaced on the next build\n")
     external = external_resources(out)
     if external:
@@ -418,7 +480,7 @@ def build(out: str | Path = "build/site", languages=("en",), mathjax: str | Path
     return Site(out, pages, time.perf_counter() - start, warnings)
 
 
-def main(out="build/site", languages=("en",), mathjax=None) -> int:
+def main(out="build/site", languages=("en", "ko"), mathjax=None) -> int:
     """``cnncourse book``: build, print the time, the warnings and where to open the site."""
     site = build(out, languages=languages, mathjax=mathjax)
     for line in site.warnings:

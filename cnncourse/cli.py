@@ -50,7 +50,7 @@ def _models(args) -> int:
 def _run(args) -> int:
     from . import runner
 
-    return runner.main(args.paths, timeout=args.timeout, inplace=args.inplace)
+    return runner.main(args.paths, timeout=args.timeout, inplace=args.inplace, jobs=args.jobs)
 
 
 def _bench(args) -> int:
@@ -99,6 +99,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")
     p.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     p.add_argument("--inplace", action="store_true", help="write the executed notebooks back")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks run at once (default: one per CPU core; 1 = one at a time)")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("bench", help="training throughput and peak memory of a zoo model")
@@ -136,8 +138,9 @@ def make_parser() -> argparse.ArgumentParser:
                                     "(needs the book extra)")
     p.add_argument("--out", default="build/site", help="folder for the site (default build/site; "
                                                        "a site built there before is replaced)")
-    p.add_argument("--lang", nargs="+", default=["en"], choices=["en", "ko"],
-                   help="editions to build; the first is the site's root (default: en)")
+    p.add_argument("--lang", nargs="+", default=["en", "ko"], choices=["en", "ko"],
+                   help="editions to build: English at the site's root, Korean in ko/ "
+                        "(default: both, with a language switch on every page)")
     p.add_argument("--mathjax", default=None, help="the es5/ folder of the npm package mathjax@3 "
                                                    "(default: book/node_modules, installed with npm)")
     p.set_defaults(func=_book)

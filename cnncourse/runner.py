@@ -9,7 +9,11 @@ folder is found in this order:
    from the root of your copy of the course.
 
 Each notebook runs in a fresh Jupyter kernel named ``python3``, with the notebook's folder as the
-working directory, as if a student had pressed "Run all". With ipykernel installed in the current
+working directory, as if a student had pressed "Run all". The notebooks run in parallel, one per
+CPU core by default (``jobs``, ``cnncourse run --jobs N``); the table keeps the order of the
+notebooks whatever order they finish in. The kernels never inherit ``JPY_SESSION_NAME`` (a Jupyter
+server sets it, and chapter 4's explorer shows live widgets when it is set), so a run started from
+a terminal inside JupyterLab stores the same static outputs as one started from a plain shell. With ipykernel installed in the current
 environment, that kernel is this environment's own interpreter (Jupyter maps the ``python3`` spec
 to ``sys.executable``); only a user-level kernel spec of the same name would take precedence. The
 source file is left untouched unless ``inplace=True`` is asked for, in which case the executed
@@ -17,13 +21,30 @@ notebook (with fresh outputs) is written back.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from ._checks import positive_int
 
 KERNEL = "python3"
+# set by a Jupyter server for the kernels it starts; the runner's kernels are headless
+SERVER_ONLY_VARIABLES = ("JPY_SESSION_NAME",)
+
+
+def default_jobs() -> int:
+    """One notebook per CPU core this process may use (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def kernel_environment() -> dict[str, str]:
+    """This process's environment without the variables only a Jupyter server's kernels have."""
+    return {key: value for key, value in os.environ.items() if key not in SERVER_ONLY_VARIABLES}
 
 
 def course_root() -> Path:
@@ -117,7 +138,7 @@ def run_notebook(path, timeout: int = 600, inplace: bool = False) -> tuple[float
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up notes
                             resources={"metadata": {"path": str(path.resolve().parent)}})
     try:
-        client.execute()
+        client.execute(env=kernel_environment())
     except Exception as exc:  # a failing cell, a timeout or a dead kernel: report and go on
         error = _describe(exc)
     seconds = time.perf_counter() - start
@@ -140,24 +161,34 @@ def results_table(results) -> "pandas.DataFrame":
     return pd.DataFrame(rows, columns=["notebook", "seconds", "status"])
 
 
-def main(paths=None, timeout: int = 600, inplace: bool = False) -> int:
+def main(paths=None, timeout: int = 600, inplace: bool = False, jobs: int | None = None) -> int:
     """Run the notebooks in ``paths`` (default: the course's ``notebooks/``) and print a table.
 
-    Returns the exit status: 0 when every notebook ran without error, 1 otherwise. Bad arguments
-    (a missing path, a file that is not a notebook, a non-positive timeout) raise ``ValueError`` /
-    ``OSError`` before any kernel starts.
+    ``jobs`` notebooks run at once, each in its own kernel (default: :func:`default_jobs`, one
+    per CPU core; ``jobs=1`` runs them one after another). The table lists the notebooks in the
+    order of ``paths`` whatever order they finish in. Returns the exit status: 0 when every
+    notebook ran without error, 1 otherwise. Bad arguments (a missing path, a file that is not a
+    notebook, a non-positive timeout or jobs) raise ``ValueError`` / ``OSError`` before any kernel
+    starts.
     """
     timeout = positive_int(timeout, "timeout")
+    jobs = default_jobs() if jobs is None else positive_int(jobs, "jobs")
     notebooks = collect(paths)
     from tqdm import tqdm
 
-    results = []
-    bar = tqdm(notebooks, desc="notebooks", unit="nb", file=sys.stderr)
-    for notebook in bar:
-        bar.set_postfix_str(notebook.name)
-        seconds, error = run_notebook(notebook, timeout=timeout, inplace=inplace)
-        results.append((_shown(notebook), seconds, error))
+    outcomes = {}
+    bar = tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr)
+    # threads are enough: each notebook runs in its own kernel process, the thread only waits
+    with ThreadPoolExecutor(max_workers=min(jobs, len(notebooks))) as pool:
+        futures = {pool.submit(run_notebook, notebook, timeout=timeout, inplace=inplace): notebook
+                   for notebook in notebooks}
+        for future in as_completed(futures):
+            notebook = futures[future]
+            outcomes[notebook] = future.result()
+            bar.set_postfix_str(notebook.name)
+            bar.update()
     bar.close()
+    results = [(_shown(notebook), *outcomes[notebook]) for notebook in notebooks]
 
     table = results_table(results)
     failed = int((table.status != "ok").sum())

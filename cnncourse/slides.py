@@ -215,16 +215,6 @@ class Claim:
 
 # ---------------------------------------------------------------- computing with zoo models
 
-def _keras():
-    """Keras, imported with the backend's start-up chatter silenced."""
-    return import_backend()
-
-
-def _without_weights():
-    """Build zoo models without allocating their weights (``_keras.without_weights``)."""
-    return without_weights()
-
-
 # What a zoo probe can ask: of the whole model, summed over selected layers, or of one layer.
 _MODEL_QUERIES = ("depth", "params", "macs", "stage_blocks", "input_side", "extra_outputs")
 _SUMMED_FIELDS = ("params", "weights", "biases", "activations", "macs")
@@ -332,7 +322,7 @@ class _Lab:
         def make():
             from . import models
 
-            with _without_weights():
+            with without_weights():
                 model = models.build(name, **options)
             return _Profile(model)
 
@@ -343,7 +333,7 @@ class _Lab:
         from . import accounting
 
         def make():
-            with _without_weights():
+            with without_weights():
                 return accounting.factorization_examples(channels=1, size=8)
 
         return self._cached("factor", make)
@@ -509,7 +499,7 @@ def _stack(layers, input_shape) -> tuple[int, int]:
     """(params, macs) of a small stack of Keras layers on ``input_shape``, via accounting."""
     from . import accounting
 
-    with _without_weights():
+    with without_weights():
         row = accounting.compare_stacks({"stack": layers}, input_shape).iloc[0]
     return int(row["params"]), int(row["macs"])
 
@@ -593,20 +583,20 @@ def _receptive_field(lab, kernel: int, layers: int = 1, dilation: int = 1) -> in
 @_probe
 def _conv_params(lab, kernel: int, filters: int = 1, dilation: int = 1) -> int:
     """Parameters of a Keras Conv2D without bias on a one-channel 8×8 input, via accounting."""
-    conv = _keras().layers.Conv2D(filters, kernel, dilation_rate=dilation, use_bias=False)
+    conv = import_backend().layers.Conv2D(filters, kernel, dilation_rate=dilation, use_bias=False)
     return _stack([conv], (8, 8, 1))[0]
 
 
 @_probe
 def _conv_output_channels(lab, filters: int, kernel: int, input_shape) -> int:
     """Output channels of a Keras Conv2D(filters, kernel) applied to ``input_shape``."""
-    return _output_shape(_keras().layers.Conv2D(filters, kernel), input_shape)[-1]
+    return _output_shape(import_backend().layers.Conv2D(filters, kernel), input_shape)[-1]
 
 
 @_probe
 def _flatten_size(lab, *input_shape: int) -> int:
     """Length of a Keras Flatten's output on ``input_shape``."""
-    return _output_shape(_keras().layers.Flatten(), input_shape)[0]
+    return _output_shape(import_backend().layers.Flatten(), input_shape)[0]
 
 
 @_probe
@@ -614,7 +604,7 @@ def _separable_ratio(lab, filters: int, f: int) -> Fraction:
     """``accounting.separable_cost_ratio`` for ``filters`` filters of f×f."""
     from . import accounting
 
-    with _without_weights():
+    with without_weights():
         return accounting.separable_cost_ratio(n=16, c=8, filters=filters, f=f)
 
 
@@ -698,7 +688,7 @@ def _selu_slope(lab) -> float:
     """SELU's slope for positive inputs, from Keras (ELU's is 1 for any α)."""
     import numpy as np
 
-    keras = _keras()
+    keras = import_backend()
     out = keras.ops.convert_to_numpy(keras.ops.selu(np.array([1.0], dtype="float32")))
     return round(float(out[0]), 4)
 
@@ -713,7 +703,7 @@ def _factorization(lab, example: str) -> tuple[int, ...]:
 @_probe
 def _conv_pool_ratio(lab) -> Fraction:
     """MACs of conv-then-pool over pool-then-conv (3×3 conv, 2×2 pool), via accounting."""
-    layers = _keras().layers
+    layers = import_backend().layers
     _, conv_first = _stack([layers.Conv2D(8, 3, padding="same", use_bias=False),
                             layers.MaxPooling2D(2)], (16, 16, 8))
     _, pool_first = _stack([layers.MaxPooling2D(2),

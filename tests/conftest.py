@@ -1,5 +1,6 @@
 """Shared pytest set-up: quiet backends, a headless plot backend, backend-specific skips."""
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -47,6 +48,15 @@ def pytest_collection_modifyitems(config, items):
                 skip_pool = keras_torch_averages_the_pad()
             if skip_pool:
                 item.add_marker(pytest.mark.skip(reason=TORCH_AVG_POOL_SAME))
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every matplotlib figure a test leaves open (only in tests that imported pyplot)."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 @pytest.fixture

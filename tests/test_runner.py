@@ -105,3 +105,55 @@ def test_course_root_falls_back_to_the_current_folder(tmp_path, monkeypatch):
         runner.course_root()
     (tmp_path / "notebooks").mkdir()
     assert runner.course_root() == tmp_path
+
+
+def test_notebooks_run_in_parallel_and_the_table_keeps_their_order(tmp_path, capsys):
+    # each notebook marks that it started, then waits for the other's mark: both pass only when
+    # they run at the same time (one after another, the first would time out waiting)
+    folder = tmp_path / "pair"
+    folder.mkdir()
+    wait = ("import time\nfrom pathlib import Path\n"
+            "Path({mine!r}).touch()\n"
+            "deadline = time.monotonic() + 120\n"
+            "while not Path({other!r}).exists():\n"
+            "    assert time.monotonic() < deadline, 'the other notebook never started'\n"
+            "    time.sleep(0.1)")
+    a, b = str(tmp_path / "a.started"), str(tmp_path / "b.started")
+    write_notebook(folder / "nb_1.ipynb", wait.format(mine=a, other=b))
+    write_notebook(folder / "nb_2.ipynb", wait.format(mine=b, other=a))
+    assert cli.main(["run", str(folder), "--jobs", "2", "--timeout", "180"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line for line in lines if ".ipynb" in line]
+    assert [Path(row.split()[0]).name for row in rows] == ["nb_1.ipynb", "nb_2.ipynb"]
+    assert all(row.rstrip().endswith(" ok") for row in rows)
+    assert "2 of 2 notebooks ran without error." in lines
+
+
+def test_default_jobs_uses_every_core(monkeypatch):
+    assert runner.default_jobs() >= 1
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert runner.default_jobs() == 2
+    parser = cli.make_parser()
+    assert parser.parse_args(["run"]).jobs is None  # None: runner.default_jobs()
+    assert parser.parse_args(["run", "--jobs", "1"]).jobs == 1
+
+
+def test_bad_jobs_is_refused_before_any_kernel_starts(course, capsys):
+    with pytest.raises(ValueError, match="jobs must be >= 1"):
+        runner.main([course / "a_passes.ipynb"], jobs=0)
+    assert cli.main(["run", str(course / "a_passes.ipynb"), "--jobs", "0"]) == 2
+    assert "jobs must be >= 1" in capsys.readouterr().err
+
+
+def test_kernels_do_not_see_a_jupyter_servers_session_name(tmp_path, monkeypatch):
+    # started from a terminal inside JupyterLab, the run must still store static outputs:
+    # chapter 4's explorer shows live widgets when JPY_SESSION_NAME is set
+    monkeypatch.setenv("JPY_SESSION_NAME", "/home/student/04_cnn_layers.ipynb")
+    monkeypatch.setenv("CNNCOURSE_RUNNER_PROBE", "inherited")
+    path = write_notebook(
+        tmp_path / "env.ipynb",
+        "import os\n"
+        "assert 'JPY_SESSION_NAME' not in os.environ, os.environ['JPY_SESSION_NAME']\n"
+        "assert os.environ.get('CNNCOURSE_RUNNER_PROBE') == 'inherited'")
+    seconds, error = runner.run_notebook(path, timeout=60)
+    assert error is None

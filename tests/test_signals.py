@@ -1,16 +1,9 @@
 """cnncourse.signals (impulses, convolution, LTI checks) and the plots of cnncourse.viz.signals."""
-import matplotlib.pyplot as plt  # the Agg backend is set in conftest.py
 import numpy as np
 import pytest
 
 from cnncourse import signals
 from cnncourse.viz import signals as viz
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 # --- impulses --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from cnncourse import slides
+from cnncourse._keras import without_weights
 from cnncourse.slides import Bound
 
 CATALOGUE = {claim.id: claim for claim in slides.catalogue()}
@@ -130,7 +131,7 @@ def test_resnet_flops_close_to_paper(table, depth):
 def test_lenet_rows_match_a_fresh_model(table):
     from cnncourse import accounting, models
 
-    with slides._without_weights():  # counts need shapes only; skips the backend's RNG
+    with without_weights():  # counts need shapes only; skips the backend's RNG
         model = models.build("lenet5")
     params = accounting.param_table(model).set_index("name")["params"]
     assert [params[n] for n in ("c1", "c3", "c5", "f6", "output")] == [156, 2416, 48120,
@@ -256,7 +257,7 @@ def _tiny_residual():
 
 
 def test_layer_depth_counts_the_longest_weighted_path():
-    with slides._without_weights():
+    with without_weights():
         model = _tiny_residual()
     assert slides.layer_depth(model) == 3   # conv, conv, dense; not the shortcut
 

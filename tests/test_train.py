@@ -84,8 +84,8 @@ def test_setup_rejects_bad_settings_before_touching_the_backend(monkeypatch):
 def test_jax_environment_turns_preallocation_off_before_jax_starts(monkeypatch):
     monkeypatch.delenv("XLA_PYTHON_CLIENT_PREALLOCATE", raising=False)
     monkeypatch.delenv("XLA_PYTHON_CLIENT_MEM_FRACTION", raising=False)
-    monkeypatch.setattr(train, "_gpu_total_mb", lambda: 80_000)
-    train._prepare_jax_env(cap_mb=20_000, deterministic=False)
+    monkeypatch.setattr(train.device, "_gpu_total_mb", lambda: 80_000)
+    train.device._prepare_jax_env(cap_mb=20_000, deterministic=False)
     assert os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
     assert os.environ["XLA_PYTHON_CLIENT_MEM_FRACTION"] == "0.250"
 
@@ -118,6 +118,32 @@ def test_lenet5_reaches_95_percent_on_the_mnist_sample_within_10_epochs():
     assert history.history["loss"][-1] < history.history["loss"][0]
     accuracy = (train.predict_labels(model, prepare(x_te)) == y_te).mean()
     assert accuracy >= 0.95, accuracy
+
+
+def test_the_schedule_is_an_argument_with_its_default_in_the_signature(digits):
+    import inspect
+
+    assert inspect.signature(train.fit).parameters["schedule"].default == "constant"
+    assert "schedule" in train.fit.__doc__ and '``"constant"`` (the default)' in train.fit.__doc__
+    with pytest.raises(ValueError, match="did you mean 'cosine'"):
+        train.fit(tiny_cnn(), digits[0], epochs=1, schedule="cosin")
+    with pytest.raises(ValueError, match="LearningRateSchedule, got int"):
+        train.fit(tiny_cnn(), digits[0], epochs=1, schedule=3)
+
+
+@pytest.mark.parametrize("schedule", ["constant", "cosine", "keras"])
+def test_each_schedule_sets_the_rate_fit_compiles_with(digits, schedule):
+    import keras
+
+    (x, y), _ = digits
+    model = tiny_cnn()
+    chosen = keras.optimizers.schedules.ExponentialDecay(2e-3, 10, 0.5) if schedule == "keras" \
+        else schedule
+    train.fit(model, (x[:256], y[:256]), epochs=2, batch_size=64, learning_rate=2e-3,
+              schedule=chosen, verbose=0)
+    rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))  # after 8 steps
+    expected = {"constant": 2e-3, "cosine": 2e-4, "keras": 2e-3 * 0.5 ** 0.8}[schedule]
+    assert rate == pytest.approx(expected, rel=1e-4)
 
 
 # ---------------------------------------------------------------- input checks
@@ -382,7 +408,7 @@ def test_bench_command_prints_images_per_second(capsys):
 
 
 def test_bench_vs_torch_without_torch_says_how_to_install(capsys, monkeypatch):
-    monkeypatch.setattr(train, "torch_available", lambda: False)
+    monkeypatch.setattr(train.benchmarks, "torch_available", lambda: False)
     code = cli.main(["bench", "--model", "resnet50", "--vs", "torch", "--steps", "1"])
     captured = capsys.readouterr()
     assert code == 2

@@ -88,24 +88,24 @@ def float32_policy():
     (100_000, 81920, 1.0),      # a cap above the card is the whole card
 ])
 def test_cap_becomes_the_fraction_of_the_card(cap_mb, total_mb, fraction):
-    assert train._torch_memory_fraction(cap_mb, total_mb) == pytest.approx(fraction)
+    assert train.device._torch_memory_fraction(cap_mb, total_mb) == pytest.approx(fraction)
 
 
 def test_cap_is_set_on_every_gpu(fake_cuda):
     fake = fake_cuda(2)
-    assert train._memory_policy("torch", 2048) == ("cap 2048 MiB per GPU", 2)
+    assert train.device._memory_policy("torch", 2048) == ("cap 2048 MiB per GPU", 2)
     assert fake.fractions == {0: pytest.approx(2048 / CARD_MB), 1: pytest.approx(2048 / CARD_MB)}
 
 
 def test_without_a_cap_the_allocator_grows_on_demand(fake_cuda):
     fake = fake_cuda(1)
-    assert train._memory_policy("torch", None) == ("grow on demand", 1)
+    assert train.device._memory_policy("torch", None) == ("grow on demand", 1)
     assert fake.fractions == {}
 
 
 def test_without_a_gpu_torch_runs_in_host_ram(fake_cuda):
     fake = fake_cuda(0)
-    assert train._memory_policy("torch", 2048) == ("host RAM (no GPU)", 0)
+    assert train.device._memory_policy("torch", 2048) == ("host RAM (no GPU)", 0)
     assert fake.fractions == {}
 
 
@@ -113,7 +113,7 @@ def test_a_machine_without_cuda_reports_host_ram():
     torch = need_torch()
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU that torch can use")
-    assert train._memory_policy("torch", None) == ("host RAM (no GPU)", 0)
+    assert train.device._memory_policy("torch", None) == ("host RAM (no GPU)", 0)
 
 
 # ---------------------------------------------------------------- setup on the torch backend
@@ -180,15 +180,15 @@ def test_peak_memory_reads_torchs_allocator_on_a_gpu(fake_cuda):
 
 def test_doctor_names_what_torch_sees(fake_cuda, monkeypatch, capsys):
     torch = need_torch()
-    real = train._torch_devices_text()
+    real = train.device._torch_devices_text()
     if torch.version.cuda is None:
         assert real == "CPU-only build"
     else:
         assert real.startswith(f"CUDA {torch.version.cuda}: ")
     fake_cuda(0)
-    assert train._torch_devices_text() == "CUDA 12.8: no GPU visible"
+    assert train.device._torch_devices_text() == "CUDA 12.8: no GPU visible"
     fake_cuda(1)
-    assert train._torch_devices_text() == "CUDA 12.8: GPU x1 (Fake GPU)"
+    assert train.device._torch_devices_text() == "CUDA 12.8: GPU x1 (Fake GPU)"
     monkeypatch.setattr(data, "online", lambda timeout: False)
     assert train.doctor() == 0
     row = next(line for line in capsys.readouterr().out.splitlines()

@@ -3,17 +3,10 @@
 Oracles: torchvision's published parameter counts, He et al. (2016) Table 1 FLOPs, and a
 hand-counted formula for the token MLPs of a Mixer built for a larger image.
 """
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from cnncourse import accounting, references, viz
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_zoo_counts_match_torchvision_and_the_paper():

@@ -1,17 +1,10 @@
-"""Additions to cnncourse.signals for chapters 2 and 3 (the lecture's filters, the convolution
-theorem, Keras layers as systems, shifts of layers) and cnncourse.viz.dsp."""
-import matplotlib.pyplot as plt  # the Agg backend is set in conftest.py
+"""cnncourse.signals for chapters 2 and 3 (the lecture's filters, the convolution theorem, Keras layers
+as systems, shifts of layers and equivariance) and cnncourse.viz.dsp."""
 import numpy as np
 import pytest
 
 from cnncourse import ops, signals
 from cnncourse.viz import dsp as viz
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
