@@ -20,6 +20,8 @@ from cnncourse import cli
 from grading_helpers import (HOMEWORK, HW1, cell_index, copy_source, read_gradebook, released,
                              require_sandbox, set_code, insert_after, solution_code, write, points)
 
+pytestmark = pytest.mark.slow  # grades notebooks in the sandbox
+
 MARK = uuid.uuid4().hex[:10]
 SECRET_KEY = f"-----BEGIN OPENSSH PRIVATE KEY----- lecturer-{MARK}"
 SECRET_ENV = f"token-{MARK}-env"

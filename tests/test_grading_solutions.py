@@ -12,6 +12,8 @@ from cnncourse import cli
 from grading_helpers import (HW1, HW2, HW3, HW4, copy_source, read_gradebook, released,
                              require_sandbox, set_code, solution_code, write, points)
 
+pytestmark = pytest.mark.slow  # grades notebooks in the sandbox
+
 
 def _grade(tmp_path, source_path, timeout=60):
     grades = tmp_path / "grades"

@@ -39,6 +39,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a JupyterHub, its proxy and a user server
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "01_foundations.ipynb"
 USER = "student"

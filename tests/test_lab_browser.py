@@ -26,6 +26,8 @@ import pytest
 
 from cnncourse import shapes
 
+pytestmark = pytest.mark.slow  # a JupyterLab server and Chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "04_cnn_layers.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")

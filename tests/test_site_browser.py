@@ -29,6 +29,8 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds the site, then Chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CNNCOURSE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -18,6 +18,8 @@ import pytest
 
 from cnncourse import data
 
+pytestmark = pytest.mark.slow  # builds and installs the wheel
+
 ROOT = Path(__file__).resolve().parents[1]
 # every file the package reads at run time (a missing one here is a wheel that breaks when used)
 RUNTIME_FILES = ["cnncourse/_data/mnist_sample.npz", "cnncourse/_data/README.md",
