@@ -66,13 +66,14 @@ def _homework(args) -> int:
     if args.action == "release":
         return grading.release.release(args.paths, out=args.out or "release")
     if args.action == "check":
-        return grading.check_notebooks(args.paths, timeout=args.timeout, source=args.source)
+        return grading.check_notebooks(args.paths, timeout=args.timeout, source=args.source,
+                                       lang=args.lang)
     if len(args.paths) != 1 or not args.source:
         raise ValueError("usage: cnncourse homework grade SUBMISSIONS --source "
                          "homework/hwN_*.ipynb --out GRADES [--jobs N]")
     return grading.grade_class(args.paths[0], args.source, args.out or "grades", jobs=args.jobs,
                                cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-                               unsafe_no_sandbox=args.unsafe_no_sandbox)
+                               unsafe_no_sandbox=args.unsafe_no_sandbox, lang=args.lang)
 
 
 def _book(args) -> int:
@@ -132,6 +133,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="grade without bubblewrap: the students' code runs with your permissions "
                         "(every gradebook row says 'unsandboxed')")
+    p.add_argument("--lang", choices=["en", "ko"], default=None,
+                   help="check/grade: the language of hints and feedback (default: the source "
+                        "notebook's; homework/ko/ gives Korean)")
     p.set_defaults(func=_homework)
 
     p = sub.add_parser("book", help="build the course website from the executed notebooks "

@@ -37,7 +37,17 @@ def keras_torch_averages_the_pad() -> bool:
     return not np.isclose(float(pooled.ravel()[0]), 15.0)
 
 
+def _heavy_files_first(items) -> None:
+    """Put the notebooks and the files with a ``slow`` test first (a stable sort: each file keeps
+    its order), so that with ``pytest -n auto --dist loadfile`` the long files start at once and
+    the short ones fill the gaps, instead of one notebook running alone at the end."""
+    heavy = {item.path for item in items
+             if item.path.suffix == ".ipynb" or item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in heavy)
+
+
 def pytest_collection_modifyitems(config, items):
+    _heavy_files_first(items)
     skip_tf = pytest.mark.skip(reason="needs the TensorFlow backend")
     skip_pool = None
     for item in items:

@@ -447,6 +447,7 @@ def test_summary_does_not_depend_on_columns(monkeypatch):
     assert max(len(line) for line in narrow.splitlines()) == 80
 
 
+@pytest.mark.slow
 def test_summary_inside_jupyter_is_the_same_text_and_one_output():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

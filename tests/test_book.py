@@ -2,10 +2,16 @@
 
 The site itself is built and read in a browser by tests/test_site_browser.py.
 """
+import re
+from pathlib import Path
+
 import nbformat
 import pytest
 
 from cnncourse import book
+
+ROOT = Path(__file__).resolve().parent.parent
+HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def test_images_from_other_hosts_become_their_alt_text():
@@ -86,3 +92,54 @@ def test_a_wrong_mathjax_folder_names_the_fix(tmp_path):
         book.find_mathjax(tmp_path, mathjax=tmp_path)
     with pytest.raises(FileNotFoundError, match="npm install --prefix book"):
         book.find_mathjax(tmp_path, install=False)
+
+
+def test_chapter_descriptions_can_come_from_one_section_of_a_file(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("## Chapters\n\n| `04_cnn_layers` | padding |\n\n## 한국어 안내\n\n### 장 구성\n\n"
+                      "| 노트북 | 내용 |\n|---|---|\n| `04_cnn_layers` | 패딩 |\n\n## Layout\n\n"
+                      "| `04_cnn_layers` | later |\n")
+    assert book.chapter_descriptions(readme, "## 한국어 안내") == {"04_cnn_layers": "패딩"}
+    assert book.chapter_descriptions(readme, "## Nowhere") == {}
+
+
+def test_the_korean_map_describes_every_korean_chapter():
+    """The Korean landing page's chapter map takes its descriptions from the README's 한국어 안내."""
+    ko = book.EDITIONS["ko"]
+    found = book.chapter_descriptions(ROOT / ko.chapter_map, ko.map_section)
+    chapters = {p.stem for p in (ROOT / ko.notebooks).glob("*.ipynb")}
+    assert chapters and chapters <= set(found), f"no Korean description for {sorted(chapters - set(found))}"
+    assert all(HANGUL.search(found[stem]) for stem in chapters)
+
+
+def test_the_switch_links_each_edition_to_the_other():
+    en, ko = book.EDITIONS["en"], book.EDITIONS["ko"]
+    assert book._switch(en, ko, ["index"])["prefix"] == "ko/"
+    assert book._switch(ko, en, ["index"])["prefix"] == "../"
+    assert book._switch(en, None, []) == {}
+
+
+def test_the_korean_references_page_names_every_lecture_in_its_own_language():
+    """docs/ko/references.md keeps in step with cnncourse.references.LECTURES and docs/references.md:
+    every lecture by key, its own title (Korean for the Korean documents), author, date and the
+    institution as the document writes it; every paper of the English page, titles unchanged."""
+    from cnncourse.references import LECTURES
+
+    page = (ROOT / "docs" / "ko" / "references.md").read_text(encoding="utf-8")
+    english = (ROOT / "docs" / "references.md").read_text(encoding="utf-8")
+    for key, lecture in LECTURES.items():
+        row = next((line for line in page.splitlines() if line.startswith(f"| `{key}` |")), "")
+        assert row, f"docs/ko/references.md has no row for the lecture {key}"
+        title = lecture.title.split(",")[0].split(" (")[0]
+        assert f"*{title}*" in row, f"docs/ko/references.md names {key} without its title {title!r}"
+        for given in (lecture.author, lecture.date):
+            assert given in row, f"docs/ko/references.md leaves out {given!r} of {key}"
+        for own in re.findall(r"[\uac00-\ud7a3][\uac00-\ud7a3 ]*", lecture.institution):
+            assert own.strip() in row, f"docs/ko/references.md leaves out {own!r} of {key}"
+    papers = re.findall(r"\*([^*]+)\*", english.split("## Papers")[1].split("\n## ")[0])
+    assert len(papers) >= 15
+    missing = [paper for paper in papers if f"*{paper}*" not in page]
+    assert not missing, f"docs/ko/references.md lacks papers of docs/references.md: {missing}"
+    letters = re.sub(r"`[^`]*`|\*[^*]*\*|\([^)]*\)", "", page)
+    hangul = len(HANGUL.findall(letters))
+    assert hangul > 0.4 * len(re.findall(r"[A-Za-z\uac00-\ud7a3]", letters)), "mostly not Korean"

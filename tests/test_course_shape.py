@@ -46,7 +46,9 @@ def _code_cells(folders=("notebooks", "homework")):
 
 
 def _parse_cell(source: str):
-    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    """A cell's syntax tree; IPython magics and shell lines become ``pass`` (same indentation)."""
+    lines = [line[:len(line) - len(line.lstrip())] + "pass"
+             if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
     return ast.parse("\n".join(lines))
 
 
@@ -178,3 +180,13 @@ def test_the_references_page_and_readme_name_every_lecture():
         for given in (lecture.author, lecture.date):
             assert given in row, f"docs/references.md leaves out {given!r} of {key}"
         assert f"| `{key}` |" in readme, f"README.md's lecture table has no row for {key}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_chapter_opens_on_colab_and_installs_the_course_when_missing(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    title = "".join(cells[0]["source"])
+    assert f"colab.research.google.com/github/OWNER/cnncourse/blob/main/notebooks/{path.name}" in title
+    setup = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+    assert setup.startswith("# NBVAL_IGNORE_OUTPUT\ntry:")
+    assert "except ImportError:" in setup and '%pip install -q "cnncourse[lab] @ git+' in setup

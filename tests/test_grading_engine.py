@@ -145,6 +145,7 @@ def test_source_must_be_a_homework_source(tmp_path):
         load_assignment(tmp_path / "bad.ipynb")
 
 
+@pytest.mark.slow
 def test_unsandboxed_run_says_so_on_every_row(tmp_path):
     write(released(HW2), tmp_path / "subs" / "ann", HW2.name)
     (tmp_path / "subs" / "ben").mkdir(parents=True)

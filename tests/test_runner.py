@@ -7,6 +7,8 @@ import pytest
 
 from cnncourse import cli, runner
 
+pytestmark = pytest.mark.slow  # starts Jupyter kernels
+
 
 def write_notebook(path: Path, *sources: str) -> Path:
     notebook = nbformat.v4.new_notebook()

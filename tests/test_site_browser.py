@@ -3,8 +3,10 @@
 Every page of the site is opened from a static server on 127.0.0.1 and must load with no console
 error and no request to any other host; its maths must be typeset by the site's own MathJax (no
 raw ``$`` or ``\\(`` left in the text), every image must load, every link to a page of the site
-must resolve (fragment included). The references page's Korean must render with a real CJK font,
-not boxes, and the search must find a chapter.
+must resolve (fragment included). Both editions are read this way: the English one at the root and
+the Korean one in ``ko/`` (한국어판). Korean (the references page, the Korean chapters) must render
+with a real CJK font, not boxes; every page has one language switch, and it leads to the same page
+of the other edition and back; the search finds a chapter in both languages.
 
 Needs the ``book`` extra, MathJax from npm (``npm install --prefix book``), Playwright (``test``
 extra) and Debian's ``chromium`` and ``fonts-noto-cjk``; without them these tests are skipped,
@@ -44,7 +46,12 @@ CJK_FONT = re.compile(r"CJK|KR|Korean|Hangul|Nanum|Gothic|Source Han|Malgun|Bata
 # The page list comes from the sources, so a chapter that fails to build is a failing page here.
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 HOMEWORK = sorted(f"homework/{p.stem}" for p in (ROOT / "homework").glob("*.ipynb"))
-PAGES = ["index", "references", "search"] + CHAPTERS + HOMEWORK
+EN_PAGES = ["index", "references", "glossary", "search"] + CHAPTERS + HOMEWORK
+# The Korean edition (ko/): whatever notebooks/ko/ and homework/ko/ hold, same file names.
+KO_CHAPTERS = sorted(f"ko/{p.stem}" for p in (ROOT / "notebooks/ko").glob("*.ipynb"))
+KO_HOMEWORK = sorted(f"ko/homework/{p.stem}" for p in (ROOT / "homework/ko").glob("*.ipynb"))
+KO_PAGES = ["ko/index", "ko/references", "ko/glossary", "ko/search"] + KO_CHAPTERS + KO_HOMEWORK
+PAGES = EN_PAGES + KO_PAGES
 
 
 def need(ok: bool, what: str, fix: str) -> None:
@@ -71,7 +78,7 @@ def site(tmp_path_factory):
          "MathJax 3 (npm)", "npm install --prefix book")
     from cnncourse import book
 
-    return book.build(tmp_path_factory.mktemp("site") / "site", root=ROOT)
+    return book.build(tmp_path_factory.mktemp("site") / "site", languages=("en", "ko"), root=ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +157,16 @@ MATHS = """() => {
           untypeset: raw.slice(0, 5), text: prose.textContent};
 }"""
 LINKS = """() => Array.from(document.querySelectorAll("a[href]")).map(a => a.href)"""
+SWITCH = """() => ({lang: document.documentElement.lang,
+                  switches: Array.from(document.querySelectorAll("a.cnncourse-language-switch"))
+                                 .map(a => ({href: a.href, text: a.textContent.trim(),
+                                             visible: a.offsetParent !== null}))})"""
+
+
+def counterpart(page: str) -> str:
+    """The same page in the other edition (its landing page where that edition has none)."""
+    other = page.removeprefix("ko/") if page.startswith("ko/") else f"ko/{page}"
+    return other if other in PAGES else ("index" if page.startswith("ko/") else "ko/index")
 
 
 def leftover_tex(text: str) -> list[str]:
@@ -206,6 +223,13 @@ def broken_links(hrefs: list[str], server: str) -> list[str]:
     return broken
 
 
+def test_the_korean_edition_has_every_chapter():
+    """Not vacuous: the Korean pages tested are the chapters of notebooks/ko/ and homework/ko/."""
+    assert KO_CHAPTERS and KO_HOMEWORK
+    assert "ko/04_cnn_layers" in KO_CHAPTERS and counterpart("ko/04_cnn_layers") == "04_cnn_layers"
+    assert counterpart("homework/" + HOMEWORK[0].split("/")[-1]).startswith("ko/homework/")
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_loads_offline_with_maths_images_and_links(page, site, server, browser):
     assert (site.path / f"{page}.html").is_file(), f"the build wrote no {page}.html"
@@ -222,6 +246,7 @@ def test_page_loads_offline_with_maths_images_and_links(page, site, server, brow
         missing_images = tab.evaluate(LOAD_IMAGES)
         maths = tab.evaluate(MATHS)
         hrefs = tab.evaluate(LINKS)
+        switch = tab.evaluate(SWITCH)
         tab.evaluate("() => document.fonts.ready.then(() => true)")   # MathJax's fonts included
         tab.wait_for_timeout(200)
     finally:
@@ -237,6 +262,12 @@ def test_page_loads_offline_with_maths_images_and_links(page, site, server, brow
         assert maths["typeset"] >= maths["count"], f"{page}: {maths}"
     assert not leftover_tex(maths["text"]), f"{page}: raw TeX in the text: {leftover_tex(maths['text'])}"
     assert not broken_links(hrefs, server), f"{page}: broken links: {broken_links(hrefs, server)}"
+    assert switch["lang"] == ("ko" if page.startswith("ko/") else "en"), f"{page}: {switch}"
+    assert len(switch["switches"]) == 1, f"{page}: not one language switch: {switch}"
+    link = switch["switches"][0]
+    assert link["visible"], f"{page}: the language switch is hidden: {link}"
+    assert link["href"] == f"{server}/{counterpart(page)}.html", f"{page}: switch goes to {link}"
+    assert link["text"] == ("English" if page.startswith("ko/") else "한국어"), link
 
 
 def test_chapters_have_typeset_maths(site, server, browser):
@@ -253,11 +284,12 @@ def test_chapters_have_typeset_maths(site, server, browser):
     assert src.startswith(server + "/_static/mathjax/"), src
 
 
-def test_korean_renders_with_a_cjk_font(site, server, browser):
-    """A Hangul run on the references page is drawn by a CJK font, and not as tofu boxes."""
+@pytest.mark.parametrize("page", ["references", "ko/index", "ko/04_cnn_layers", "ko/glossary"])
+def test_korean_renders_with_a_cjk_font(page, site, server, browser):
+    """A Hangul run of the page's text is drawn by a CJK font, and not as tofu boxes."""
     tab = browser.new_page()
     try:
-        tab.goto(f"{server}/references.html", wait_until="load")
+        tab.goto(f"{server}/{page}.html", wait_until="load")
         tab.evaluate("() => document.fonts.ready.then(() => true)")
         probe = tab.evaluate("""() => {
           const walker = document.createTreeWalker(document.querySelector("main") || document.body,
@@ -286,7 +318,7 @@ def test_korean_renders_with_a_cjk_font(site, server, browser):
           }
           return null;
         }""")
-        assert probe is not None, "the references page has no Hangul (the lecture titles)"
+        assert probe is not None, f"{page} has no Hangul"
         cdp = browser.new_cdp_session(tab)
         cdp.send("DOM.enable")
         cdp.send("CSS.enable")
@@ -305,16 +337,42 @@ def test_korean_renders_with_a_cjk_font(site, server, browser):
     assert abs(probe["hangul"] - probe["tofu"]) > 0.5, f"Hangul as wide as tofu boxes: {probe}"
 
 
-def test_search_finds_a_chapter(site, server, browser):
+@pytest.mark.parametrize("page", ["04_cnn_layers", HOMEWORK[0], "glossary", "search",
+                                  "A1_slide_errata"])
+def test_the_switch_goes_to_the_same_page_in_korean_and_back(page, site, server, browser):
+    """Clicking 한국어 opens the Korean page with the same name; clicking English comes back."""
     tab = browser.new_page()
     try:
-        tab.goto(f"{server}/search.html?q=padding", wait_until="load")
+        tab.goto(f"{server}/{page}.html", wait_until="load")
+        english_title = tab.title()
+        with tab.expect_navigation():
+            tab.click("a.cnncourse-language-switch")
+        korean = tab.evaluate(SWITCH)
+        korean_url, korean_title = tab.url, tab.title()
+        korean_text = tab.evaluate("() => (document.querySelector('main') || document.body).innerText")
+        with tab.expect_navigation():
+            tab.click("a.cnncourse-language-switch")
+        back_url = tab.url
+    finally:
+        tab.close()
+    assert korean_url == f"{server}/ko/{page}.html", korean_url
+    assert korean["lang"] == "ko" and korean_title != english_title, (korean_title, english_title)
+    assert len(HANGUL.findall(korean_text)) > 20, f"ko/{page} has little Korean: {korean_text[:200]}"
+    assert back_url == f"{server}/{page}.html", back_url
+
+
+@pytest.mark.parametrize("page, query, chapter", [("search", "padding", "04_cnn_layers"),
+                                                  ("ko/search", "패딩", "04_cnn_layers")])
+def test_search_finds_a_chapter(page, query, chapter, site, server, browser):
+    tab = browser.new_page()
+    try:
+        tab.goto(f"{server}/{page}.html?q={query}", wait_until="load")
         tab.wait_for_selector("ul.search li a", timeout=30_000)
         found = tab.evaluate("() => Array.from(document.querySelectorAll('ul.search li a'))"
                              ".map(a => a.getAttribute('href'))")
     finally:
         tab.close()
-    assert any("04_cnn_layers" in href for href in found), found
+    assert any(chapter in href for href in found), found
 
 
 def test_the_site_is_built_in_time_without_warnings(site):
@@ -342,13 +400,18 @@ def test_the_landing_page_maps_every_chapter_and_assignment(site):
     landing = (site.path / "index.html").read_text(encoding="utf-8")
     for stem in CHAPTERS + HOMEWORK:
         assert f'href="{stem}.html"' in landing, f"the landing page does not link {stem}"
+    korean = (site.path / "ko" / "index.html").read_text(encoding="utf-8")
+    for stem in KO_CHAPTERS + KO_HOMEWORK:
+        link = stem.removeprefix("ko/")
+        assert f'href="{link}.html"' in korean, f"the Korean landing page does not link {link}"
 
 
 def test_homework_pages_are_student_versions(site):
     """The published homework is the released student version: no line of a solution survives."""
     from cnncourse.grading.release import BEGIN_SOLUTION, END_SOLUTION
 
-    for source in sorted((ROOT / "homework").glob("*.ipynb")):
+    for source, edition in [(p, "") for p in sorted((ROOT / "homework").glob("*.ipynb"))] + \
+            [(p, "ko/") for p in sorted((ROOT / "homework/ko").glob("*.ipynb"))]:
         solution_lines, other_lines = set(), set()
         for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]:
             inside = False
@@ -359,9 +422,9 @@ def test_homework_pages_are_student_versions(site):
                     (solution_lines if inside else other_lines).add(line.strip())
         solution_lines -= other_lines        # a line also written outside a solution may stay
         assert solution_lines, f"{source.name}: no solution region found (the check is vacuous)"
-        published = json.loads((site.path / "_sources/homework" / source.name).read_text())
+        published = json.loads((site.path / edition / "_sources/homework" / source.name).read_text())
         text = "\n".join("".join(cell["source"]) for cell in published["cells"])
-        html = (site.path / "homework" / f"{source.stem}.html").read_text(encoding="utf-8")
+        html = (site.path / edition / "homework" / f"{source.stem}.html").read_text(encoding="utf-8")
         assert "YOUR CODE HERE" in text and "YOUR CODE HERE" in html
         leaked = solution_lines & {line.strip() for line in text.splitlines()}
         assert not leaked, f"{source.name}: solution lines published: {sorted(leaked)[:3]}"

@@ -104,6 +104,7 @@ def test_mixed_precision_is_honoured_by_models_and_fit(digits):
 # ---------------------------------------------------------------- fit on LeNet-5
 
 
+@pytest.mark.slow
 def test_lenet5_reaches_95_percent_on_the_mnist_sample_within_10_epochs():
     train.setup(seed=1)
     (x_tr, y_tr), (x_te, y_te) = data.load_mnist(source="sample")

@@ -20,6 +20,8 @@ from ..homework._base import clean
 from . import release, report, sandbox
 from .engine import Graded, Options, grade_submission
 from .source import Assignment, load_assignment
+from ..homework.messages import LANGUAGES, use_language
+from ..homework.messages import text as _
 
 __all__ = ["grade_class", "grade_notebook", "grade_table", "check_notebooks", "find_submissions",
            "Options", "load_assignment"]
@@ -75,13 +77,16 @@ def _options(cell_timeout, notebook_timeout, unsafe_no_sandbox, hide) -> Options
 
 def grade_class(submissions, source, out, *, jobs: int = 1, cell_timeout: float = 60,
                 notebook_timeout: float | None = None, unsafe_no_sandbox: bool = False,
-                quiet: bool = False) -> int:
+                quiet: bool = False, lang: str | None = None) -> int:
     """Grade every student folder of ``submissions`` against ``source``; write ``out``.
+
+    Hints and feedback pages speak ``lang`` (en or ko); by default the source notebook's language
+    (:func:`.source.notebook_language`: a Korean source from ``homework/ko/`` gives Korean).
 
     Returns 0 when every submission was graded to the end, 1 when some could not be (missing,
     unreadable, crashed): they are rows of the gradebook too.
     """
-    assignment = load_assignment(source)
+    assignment = _with_language(load_assignment(source), lang)
     students = find_submissions(submissions, assignment)
     if not students:
         raise ValueError(f"{str(submissions)!r} holds no student folders.")
@@ -102,7 +107,8 @@ def grade_class(submissions, source, out, *, jobs: int = 1, cell_timeout: float 
                 graded = Graded(student, path, [], [f"grading failed: {type(exc).__name__}: "
                                                     f"{clean(exc, 300)}"], False)
                 from .engine import _rows_all
-                graded.rows = _rows_all(assignment, "error", "the grader failed on this submission")
+                with use_language(assignment.language):
+                    graded.rows = _rows_all(assignment, "error", _("grade.grader_failed"))
             graded.notes = notes + graded.notes
             if not quiet:
                 total = sum(r.points for r in graded.rows)
@@ -116,7 +122,8 @@ def grade_class(submissions, source, out, *, jobs: int = 1, cell_timeout: float 
     finally:
         shutil.rmtree(workroot, ignore_errors=True)
     report.write_gradebook(out / "gradebook.csv", graded, label)
-    report.write_feedback(out / "feedback", graded, assignment.name, label)
+    with use_language(assignment.language):
+        report.write_feedback(out / "feedback", graded, assignment.name, label)
     incomplete = [g.student for g in graded if not g.complete]
     if not quiet:
         print(f"graded {len(graded) - len(incomplete)}/{len(graded)} submissions to the end"
@@ -127,11 +134,25 @@ def grade_class(submissions, source, out, *, jobs: int = 1, cell_timeout: float 
     return 0 if not incomplete else 1
 
 
+def _with_language(assignment: Assignment, lang: str | None) -> Assignment:
+    """``assignment`` speaking ``lang`` (None: the source notebook's own language)."""
+    import dataclasses
+
+    if lang is None:
+        return assignment
+    if lang not in LANGUAGES:
+        raise ValueError(f"--lang {lang!r}: choose one of {', '.join(LANGUAGES)}.")
+    return dataclasses.replace(assignment, language=lang)
+
+
 def grade_notebook(path, source=None, *, cell_timeout: float = 60, sandboxed: bool | None = None,
-                   notebook_timeout: float | None = None) -> Graded:
-    """Grade one notebook (``source`` defaults to the notebook itself: a self-check)."""
+                   notebook_timeout: float | None = None, lang: str | None = None) -> Graded:
+    """Grade one notebook (``source`` defaults to the notebook itself: a self-check).
+
+    Hints speak ``lang`` (en or ko), by default the source notebook's language.
+    """
     path = Path(path)
-    assignment = load_assignment(source or path)
+    assignment = _with_language(load_assignment(source or path), lang)
     if sandboxed is None:
         sandboxed = sandbox.bwrap_mode() is not None
     options = _options(cell_timeout, notebook_timeout, not sandboxed,
@@ -168,7 +189,7 @@ def score_table(graded: Graded) -> str:
     return "\n".join(lines)
 
 
-def check_notebooks(paths, timeout: float = 60, source=None) -> int:
+def check_notebooks(paths, timeout: float = 60, source=None, lang: str | None = None) -> int:
     """The student's self-check: grade each notebook, print a table and the total.
 
     Returns 0 when every exercise passed, 1 otherwise.
@@ -178,7 +199,7 @@ def check_notebooks(paths, timeout: float = 60, source=None) -> int:
     notebooks = notebook_paths(paths, "cnncourse homework check")
     got = maximum = 0.0
     for path in notebooks:
-        graded = grade_notebook(path, source, cell_timeout=timeout)
+        graded = grade_notebook(path, source, cell_timeout=timeout, lang=lang)
         score = sum(r.points for r in graded.rows)
         top = sum(r.max_points for r in graded.rows)
         got, maximum = got + score, maximum + top

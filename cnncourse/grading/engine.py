@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from ..homework import _base
+from ..homework.messages import text as _
 from . import plain, sandbox, screen
 from .source import Assignment, build_plan, student_code
 
@@ -101,7 +102,18 @@ def _probe_data(probes) -> list:
 
 def grade_submission(assignment: Assignment, student: str, path: Path | None, options: Options,
                      workroot: Path) -> Graded:
-    """Grade one student's notebook (``path`` None: nothing was handed in)."""
+    """Grade one student's notebook (``path`` None: nothing was handed in).
+
+    Hints speak the assignment's language (``assignment.language``: en or ko).
+    """
+    from ..homework.messages import use_language
+
+    with use_language(assignment.language):
+        return _grade_submission(assignment, student, path, options, workroot)
+
+
+def _grade_submission(assignment: Assignment, student: str, path: Path | None, options: Options,
+                      workroot: Path) -> Graded:
     started = time.monotonic()
     if path is None:
         return Graded(student, None, _rows_all(assignment, "missing", "no notebook was handed in"),
@@ -331,47 +343,46 @@ def _judge(spec, exercise, steps, records, stuck, probes, scan, options) -> Row:
     capture = next(s for s in steps if s["kind"] == "capture" and s["exercise"] == spec.id)
     own = [s["id"] for s in steps if s["kind"] == "cell" and s.get("exercise") == spec.id]
     if stuck.get(capture["id"]) == "timeout" or any(stuck.get(s) == "timeout" for s in own):
-        return row("timeout", f"ran longer than {options.cell_timeout:g} s and was stopped; look "
-                              "for a loop that never ends or work that grows too fast")
+        return row("timeout", _("grade.timeout", seconds=options.cell_timeout))
     if any(stuck.get(s) == "crash" for s in own + [capture["id"]]):
-        return row("error", "your code ended the Python process (out of memory, or os._exit)")
+        return row("error", _("grade.crash"))
     record = records.get(capture["id"])
     if not isinstance(record, dict):
         if any(v == "deadline" for v in stuck.values()):
-            return row("timeout", "the notebook ran past its overall deadline before this exercise")
-        return row("error", "the notebook stopped before this exercise was reached")
+            return row("timeout", _("grade.deadline"))
+        return row("error", _("grade.not_reached"))
     status = record.get("status")
     if status == "missing":
         errors = _own_errors(spec, steps, records)
         if any(e[0] == "NotImplementedError" for e in errors):
-            return row("missing", f"{_base.NOT_DONE}: the solution cell still raises NotImplementedError")
+            return row("missing", _("grade.still_raises", not_done=_("not_done")))
         if errors:
-            return row("error", f"your solution cell raised {errors[0][0]}: {errors[0][1]}")
-        return row("missing", f"`{spec.expression}` is not defined when the check runs: "
-                              f"{_base.clean(record.get('message', ''), 200)}")
+            return row("error", _("grade.cell_raised", ename=errors[0][0], message=errors[0][1]))
+        return row("missing", _("grade.undefined", expression=spec.expression,
+                                message=_base.clean(record.get('message', ''), 200)))
     if status == "raised":
-        return row("error", f"reading `{spec.expression}` raised {record.get('ename', '')}: "
-                            f"{_base.clean(record.get('message', ''), 300)}")
+        return row("error", _("grade.reading_raised", expression=spec.expression,
+                              ename=record.get('ename', ''),
+                              message=_base.clean(record.get('message', ''), 300)))
     if status != "captured":
-        return row("error", "the answer record is malformed")
+        return row("error", _("grade.malformed"))
     try:
         if spec.kind == "value":
             exercise.judge(record.get("value"))
         else:
             exercise.judge(_results(spec, record, probes), probes)
     except _base.NotDone as exc:
-        return row("missing", f"{_base.NOT_DONE}: {exc}")
+        return row("missing", f"{_('not_done')}: {exc}")
     except _base.HomeworkCheckError as exc:
         return row("failed", str(exc))
     except Exception as exc:  # an answer the checker cannot handle is the answer's problem
-        return row("error", f"the answer could not be checked ({type(exc).__name__}: "
-                            f"{_base.clean(exc, 200)})")
+        return row("error", _("grade.unchecked", ename=type(exc).__name__, message=_base.clean(exc, 200)))
     uses, tamper = scan
     hits = [h for h in record.get("hits", []) if isinstance(h, str)] if isinstance(record.get("hits"), list) else []
     if spec.kind == "value":
         hits = []
     if uses or hits or tamper:
-        why = "; ".join(uses[:3] + [f"called {h}" for h in hits[:3]] + tamper[:3])
-        return row("needs review", f"the answer is right, but {exercise.computation or 'the work'} "
-                                   f"must be your own: {why}. Your lecturer will look at it.")
+        why = "; ".join(uses[:3] + [_("grade.called", name=h) for h in hits[:3]] + tamper[:3])
+        return row("needs review", _("grade.review", why=why,
+                                     computation=exercise.computation_text() or _("computation.work")))
     return row("passed", "", spec.points)

@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 from ..homework._base import clean
+from ..homework.messages import text as _
 
+STATUSES = {f"status.{s}" for s in ("passed", "failed", "missing", "error", "timeout", "needs review")}
 COLUMNS = ("student", "exercise", "points", "max_points", "status", "hint", "sandbox")
 
 
@@ -48,20 +50,18 @@ def _cell(text: str) -> str:
 def feedback(student, assignment_name: str, sandbox: str) -> str:
     total = sum(r.points for r in student.rows)
     maximum = sum(r.max_points for r in student.rows)
-    lines = [f"# {assignment_name}: feedback for {clean(student.student, 120)}", "",
-             f"**Score: {_number(total)} / {_number(maximum)}**", "",
-             "| exercise | points | status | what to look at |", "|---|---|---|---|"]
+    lines = [_("feedback.title", assignment=assignment_name, student=clean(student.student, 120)), "",
+             _("feedback.score", total=_number(total), maximum=_number(maximum)), "",
+             _("feedback.header"), "|---|---|---|---|"]
     for row in student.rows:
+        # the gradebook keeps the status keyword; the page shows it in the reader's language
+        status = _(f"status.{row.status}") if f"status.{row.status}" in STATUSES else row.status
         lines.append(f"| {row.exercise} | {_number(row.points)} / {_number(row.max_points)} | "
-                     f"{row.status} | {_cell(row.hint) or '—'} |")
+                     f"{status} | {_cell(row.hint) or '—'} |")
     if student.notes:
-        lines += ["", "## Notes on this run", ""]
+        lines += ["", _("feedback.notes"), ""]
         lines += [f"- {clean(note, 400)}" for note in student.notes]
-    lines += ["", "Statuses: *passed* full points; *failed* the answer is wrong (the hint says why); "
-              "*missing* not done or not handed in; *error* the code raised; *timeout* it ran too "
-              "long; *needs review* right, but it calls the course's reference or a framework "
-              "where the exercise asks for your own computation (your lecturer decides).",
-              "", f"Graded in: {sandbox}.", ""]
+    lines += ["", _("feedback.statuses"), "", _("feedback.graded_in", sandbox=sandbox), ""]
     return "\n".join(lines)
 
 

@@ -38,6 +38,7 @@ class Assignment:
     name: str                  # the notebook's file name
     cells: list[SourceCell]
     exercises: list[ExerciseSpec]
+    language: str = "en"       # what the hints and feedback speak: the source's language
 
     @property
     def max_points(self) -> float:
@@ -66,6 +67,33 @@ def parse_check(code: str, where: str) -> tuple[str, str]:
         raise ValueError(f"{where}: a check cell must call homework.check(\"<exercise id>\", "
                          "<answer>) exactly once.")
     return calls[0].args[0].value, ast.get_source_segment(code, calls[0].args[1])
+
+
+HANGUL_SHARE = 0.2   # the Korean edition is >= 40 % Hangul; the English one < 1 %
+
+
+def notebook_language(notebook) -> str:
+    """``"ko"`` or ``"en"``: what a homework notebook is written in.
+
+    The notebook's metadata ``cnncourse.lang`` when it says so; otherwise its markdown: a notebook
+    whose markdown letters are at least 20 % Hangul is Korean. The text decides, not the folder
+    (a lecturer may copy ``homework/ko/hw1_….ipynb`` anywhere, or into nbgrader's
+    ``source/<assignment>/``), and ``python -m cnncourse.translation sync`` copies the English
+    notebook's metadata, so a key set by hand would not survive it. The released student version
+    keeps the markdown, so a self-check of a Korean student notebook speaks Korean too.
+    """
+    from ..homework.messages import LANGUAGES
+
+    meta = notebook.get("metadata", {}).get("cnncourse", {})
+    lang = meta.get("lang") if isinstance(meta, dict) else None
+    if lang in LANGUAGES:
+        return lang
+    text = "".join(c.get("source", "") if isinstance(c.get("source", ""), str) else
+                   "".join(c["source"]) for c in notebook.get("cells", [])
+                   if c.get("cell_type") == "markdown")
+    letters = [ch for ch in text if ch.isalpha()]
+    hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3")
+    return "ko" if letters and hangul / len(letters) >= HANGUL_SHARE else "en"
 
 
 def load_assignment(path) -> Assignment:
@@ -113,7 +141,7 @@ def load_assignment(path) -> Assignment:
     if not exercises:
         raise ValueError(f"{path.name} has no check cells (nbgrader 'grade: true'); is it a "
                          "homework source?")
-    return Assignment(path, path.name, cells, exercises)
+    return Assignment(path, path.name, cells, exercises, notebook_language(notebook))
 
 
 def build_plan(assignment: Assignment, submission) -> tuple[list[dict], list[str]]:

@@ -23,8 +23,11 @@ import sys
 from . import hw1, hw2, hw3, hw4  # noqa: F401  (each registers its exercises)
 from ._base import (EXERCISES, NOT_DONE, PASS_MARK, HomeworkCheckError, NotDone, clean,
                     fresh_rng)
+from .messages import language, use_language
+from .messages import text as _
 
-__all__ = ["HomeworkCheckError", "NotDone", "EXERCISES", "check", "exercises"]
+__all__ = ["HomeworkCheckError", "NotDone", "EXERCISES", "check", "exercises", "language",
+           "use_language"]
 
 
 def exercises() -> list[str]:
@@ -64,7 +67,6 @@ def check(exercise_id: str, answer) -> None:
         detail = exercise.judge(results, probes)
     note = ""
     if hits:
-        note = (f" — but it calls {', '.join(hits[:2])}: the exercise asks for "
-                f"{exercise.computation}, so your lecturer will review it")
+        note = _("reviewed_note", calls=', '.join(hits[:2]), computation=exercise.computation_text())
     # one write, so Jupyter stores the line as one output (stable under nbval)
-    sys.stdout.write(f"{PASS_MARK} {exercise_id} ({detail}){note}\n")
+    sys.stdout.write(f"{_('pass_mark')} {exercise_id} ({detail}){note}\n")

@@ -19,6 +19,8 @@ import dataclasses
 import re
 from collections.abc import Callable
 
+from .messages import text as _
+
 NOT_DONE = "not done yet"
 PASS_MARK = "✓ passed:"
 
@@ -49,19 +51,19 @@ class HomeworkCheckError(AssertionError):
     """
 
     def _render_traceback_(self):
-        return [f"\x1b[31m✗ HomeworkCheckError:\x1b[0m {clean(self, limit=2000)}"]
+        return [f"\x1b[31m{_('check_error_label')}\x1b[0m {clean(self, limit=2000)}"]
 
 
 class NotDone(HomeworkCheckError):
     """The exercise still raises ``NotImplementedError`` (or its answer is missing)."""
 
     def _render_traceback_(self):
-        return [f"\x1b[33m… {NOT_DONE}:\x1b[0m {clean(self, limit=2000)}"]
+        return [f"\x1b[33m… {_('not_done')}:\x1b[0m {clean(self, limit=2000)}"]
 
 
 def fail(problem: str, hint: str = ""):
     """Raise the failed check, without chaining the student's own traceback to it."""
-    raise HomeworkCheckError(f"{problem} Hint: {hint}" if hint else problem) from None
+    raise HomeworkCheckError(_("hint_joiner", problem=problem, hint=hint) if hint else problem) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +98,11 @@ class Exercise:
     judge: Callable
     probes: Callable | None = None
     forbidden: tuple = ()          # module prefixes the answer must not use
-    computation: str = ""          # what the student must compute (for "needs review")
+    computation: str = ""          # message id: what the student must compute (for "needs review")
+
+    def computation_text(self) -> str:
+        from .messages import MESSAGES
+        return _(self.computation) if self.computation in MESSAGES else self.computation
 
 
 EXERCISES: dict[str, Exercise] = {}
@@ -112,7 +118,7 @@ def _register(exercise: Exercise):
 def value_exercise(exercise_id: str, forbidden=HAND_ARITHMETIC):
     """Register ``judge(answer) -> detail`` for an exercise whose answer is a value."""
     return lambda judge: _register(Exercise(exercise_id, "value", judge, None, tuple(forbidden),
-                                            "the arithmetic by hand"))
+                                            "computation.hand"))
 
 
 def function_exercise(exercise_id: str, probes: Callable, forbidden=NUMPY_ONLY,
@@ -127,16 +133,15 @@ def outcome(result: Result, what: str):
     if result.status == "ok":
         return result.value
     if result.status == "not_done":
-        raise NotDone(f"{what} still raises NotImplementedError. Hint: replace the "
-                      "`raise NotImplementedError()` line with your code.") from None
+        raise NotDone(_("outcome.not_done", what=what)) from None
     if result.status == "bad_return":
-        fail(f"{what} returned {clean(result.message, 120)}.",
-             "return the result (for a Keras block: the output tensor of its last layer; for a "
-             "builder: a keras.Model).")
+        fail(_("outcome.bad_return", what=what, message=clean(result.message, 120)),
+             _("outcome.bad_return.hint"))
     if result.status == "not_callable":
-        fail(f"{what.split('(')[0]} must be a function, got {clean(result.message, 80)}.",
-             "pass the function itself, without calling it (no parentheses).")
-    fail(f"{what} raised {clean(result.ename, 80)}: {clean(result.message, 300)}")
+        fail(_("outcome.not_callable", name=what.split('(')[0], message=clean(result.message, 80)),
+             _("outcome.not_callable.hint"))
+    fail(_("outcome.raised", what=what, ename=clean(result.ename, 80),
+           message=clean(result.message, 300)))
 
 
 def one_line(text) -> str:
@@ -150,13 +155,11 @@ def whole(answer, what: str) -> int:
 
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         shown = clean(repr(answer), 40) if isinstance(answer, (str, list, tuple, dict)) else ""
-        fail(f"{what} must be a number, got a {type(answer).__name__}"
-             + (f" ({shown})" if shown and not isinstance(answer, str) else "") + ".",
-             "store the number itself (no quotes), computed with the arithmetic that gives it, "
-             "using the formulas at the top of the notebook.")
+        fail(_("whole.type", what=what, type=type(answer).__name__,
+               shown=f" ({shown})" if shown and not isinstance(answer, str) else ""),
+             _("whole.type.hint"))
     if not math.isfinite(answer) or answer != int(answer):
-        fail(f"{what} = {answer} is not a whole number.",
-             "sizes and counts are whole numbers: where the formula divides, round down with //.")
+        fail(_("whole.fraction", what=what, answer=answer), _("whole.fraction.hint"))
     return int(answer)
 
 
@@ -165,24 +168,22 @@ def whole_list(answer, length: int, what: str, entries: str) -> list[int]:
     import numpy as np
 
     if not isinstance(answer, (list, tuple, np.ndarray)):
-        fail(f"{what} must be a list of {length} numbers (one per {entries}), "
-             f"got {type(answer).__name__}.")
+        fail(_("list.type", what=what, length=length, entries=entries, type=type(answer).__name__))
     if len(answer) != length:
-        fail(f"{what} has {len(answer)} entries; it needs {length}, one per {entries}.")
+        fail(_("list.length", what=what, got=len(answer), length=length, entries=entries))
     return [whole(value, f"{what}[{i}]") for i, value in enumerate(answer)]
 
 
 def answer_dict(answer, keys, what: str) -> dict:
     """``answer`` as a dict with exactly the string ``keys``."""
     if not isinstance(answer, dict):
-        fail(f"{what} must be a dict with the keys {', '.join(map(repr, keys))}, "
-             f"got {type(answer).__name__}.")
+        fail(_("dict.type", what=what, keys=', '.join(map(repr, keys)), type=type(answer).__name__))
     missing = [k for k in keys if k not in answer]
     extra = [clean(repr(k), 40) for k in answer if k not in keys]
     if missing or extra:
-        fail(f"{what} must have exactly the keys {', '.join(map(repr, keys))}"
-             + (f"; missing {', '.join(map(repr, missing))}" if missing else "")
-             + (f"; unexpected {', '.join(extra)}" if extra else "") + ".")
+        fail(_("dict.keys", what=what, keys=', '.join(map(repr, keys)),
+               missing=_("dict.missing", keys=', '.join(map(repr, missing))) if missing else "",
+               extra=_("dict.extra", keys=', '.join(extra)) if extra else ""))
     return answer
 
 

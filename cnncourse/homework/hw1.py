@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 
 from ._base import answer_dict, fail, keras, value_exercise, whole, whole_list
+from .messages import text as _
 
 
 @functools.lru_cache(maxsize=None)
@@ -30,22 +31,20 @@ def _stack_costs(stacks: dict, input_shape) -> dict:
 
 def _count_hint(got: int, row: dict) -> str:
     """Why a hand-computed parameter count of one layer (a ``param_table`` row) may be off."""
-    per = "filter" if "Conv" in row["type"] else "output unit"
+    per = _("hw1.per.filter") if "Conv" in row["type"] else _("hw1.per.unit")
     if row["biases"] and got == row["weights"]:
-        return f"remember the bias: one per {per}."
+        return _("hw1.bias", per=per)
     if "Conv" in row["type"]:
-        return ("a convolution has (k_h * k_w * C_in + 1) * C_out parameters; C_in is the number "
-                "of maps coming in from the layer before.")
-    return ("a dense layer has (inputs + 1) * units parameters; inputs is the length of the "
-            "vector coming in from the layer before.")
+        return _("hw1.conv_count")
+    return _("hw1.dense_count")
 
 
 def _check_counts(got: list[int], rows, labels, what: str) -> None:
     """Compare hand counts with ``param_table`` rows entry by entry; fail on the first wrong one."""
     for i, (value, row, label) in enumerate(zip(got, rows, labels)):
         if value != row["params"]:
-            fail(f"{what}[{i}] ({label}, a {row['type']} layer) = {value:,} is not its "
-                 "parameter count.", _count_hint(value, row))
+            fail(_("hw1.count_wrong", what=what, i=i, label=label, type=row['type'], value=value),
+                 _count_hint(value, row))
 
 
 LENET_LAYERS = ("C1", "C3", "C5", "F6", "output")
@@ -61,42 +60,39 @@ def _lenet_c1_side(answer):
 
     got, expected = whole(answer, "lenet_c1_side"), shapes.conv_output_size(32, 5)
     if got != expected:
-        fail(f"C1 does not map 32x32 to {got}x{got}.",
-              "out = (n + 2p - f) / s + 1 with n = 32, f = 5, p = 0, s = 1.")
-    return f"C1 maps 32x32 to {got}x{got}"
+        fail(_("hw1.c1_side", got=got), _("hw1.c1_side.hint"))
+    return _("hw1.c1_side.ok", got=got)
 
 
 @value_exercise("hw1.lenet_conv1_params")
 def _lenet_conv1_params(answer):
     got, row = whole(answer, "lenet_conv1_params"), zoo_rows("lenet5")[0]
     if got != row["params"]:
-        fail(f"C1 does not have {got:,} parameters.", _count_hint(got, row))
-    return f"C1 has {got:,} parameters"
+        fail(_("hw1.c1_params", got=got), _count_hint(got, row))
+    return _("hw1.c1_params.ok", got=got)
 
 
 @value_exercise("hw1.lenet_sides")
 def _lenet_sides(answer):
     from .. import shapes
 
-    got = whole_list(answer, 4, "lenet_sides", "layer C1, S2, C3, S4")
+    got = whole_list(answer, 4, "lenet_sides", _("hw1.lenet_layers"))
     n, expected = 32, []
     for kind in ("conv", "pool", "conv", "pool"):
         n = shapes.conv_output_size(n, 5) if kind == "conv" else shapes.pool_output_size(n, 2)
         expected.append(n)
     for i, (value, side, name) in enumerate(zip(got, expected, ("C1", "S2", "C3", "S4"))):
         if value != side:
-            fail(f"lenet_sides[{i}] ({name}) = {value} is not the side of its output.",
-                  "a 5x5 convolution without padding loses 4 pixels; a 2x2 pool with stride 2 "
-                  "halves the side. Start from the side the layer before gives.")
-    return "sides " + ", ".join(map(str, got))
+            fail(_("hw1.lenet_side", i=i, name=name, value=value), _("hw1.lenet_side.hint"))
+    return _("hw1.sides.ok", sides=", ".join(map(str, got)))
 
 
 @value_exercise("hw1.lenet_params")
 def _lenet_params(answer):
     rows = zoo_rows("lenet5")
-    got = whole_list(answer, len(rows), "lenet_params", "layer " + ", ".join(LENET_LAYERS))
+    got = whole_list(answer, len(rows), "lenet_params", _("hw1.layer_list", names=", ".join(LENET_LAYERS)))
     _check_counts(got, rows, LENET_LAYERS, "lenet_params")
-    return f"LeNet-5 has {sum(got):,} parameters"
+    return _("hw1.lenet_params.ok", total=sum(got))
 
 
 @value_exercise("hw1.alexnet_conv1_sides")
@@ -108,48 +104,41 @@ def _alexnet_conv1_sides(answer):
     out_224 = shapes.conv_output_size(224, 11, s=4, strict=False)
     expected = {"out_227": shapes.conv_output_size(227, 11, s=4), "out_224": out_224,
                 "unused_224": 224 - ((out_224 - 1) * 4 + 11)}
-    hints = {"out_227": "(227 - 11) / 4 + 1 is a whole number.",
-             "out_224": "(224 - 11) / 4 is not whole: the last window that fits sets the size, "
-                        "so round down (//) before adding 1.",
-             "unused_224": "the last window starts at pixel 4 * (out_224 - 1) and covers 11 "
-                           "pixels; count the pixels after it."}
     for key in expected:
         if got[key] != expected[key]:
-            fail(f"alexnet_conv1_sides[{key!r}] = {got[key]} is wrong.", hints[key])
-    return (f"227 -> {got['out_227']}x{got['out_227']}; 224 -> {got['out_224']}x"
-            f"{got['out_224']} with {got['unused_224']} pixel unused")
+            fail(_("hw1.alexnet_wrong", key=key, got=got[key]), _(f"hw1.{key}.hint"))
+    return _("hw1.alexnet.ok", a=got['out_227'], b=got['out_224'], c=got['unused_224'])
 
 
 @value_exercise("hw1.alexnet_conv1_params")
 def _alexnet_conv1_params(answer):
     got, row = whole(answer, "alexnet_conv1_params"), zoo_rows("alexnet")[0]
     if got != row["params"]:
-        fail(f"conv1 does not have {got:,} parameters.", _count_hint(got, row))
-    return f"conv1 has {got:,} parameters"
+        fail(_("hw1.alexnet_params", got=got), _count_hint(got, row))
+    return _("hw1.alexnet_params.ok", got=got)
 
 
 @value_exercise("hw1.vgg16_sides")
 def _vgg16_sides(answer):
     from .. import shapes
 
-    got = whole_list(answer, 5, "vgg16_sides", "max pool")
+    got = whole_list(answer, 5, "vgg16_sides", _("hw1.max_pool"))
     n, expected = 224, []
-    for _ in range(5):
+    for _pool in range(5):
         n = shapes.pool_output_size(shapes.conv_output_size(n, 3, p=1), 2)
         expected.append(n)
     for i, (value, side) in enumerate(zip(got, expected)):
         if value != side:
-            fail(f"vgg16_sides[{i}] (after pool{i + 1}) = {value} is wrong.",
-                  "a 3x3 convolution with padding 1 keeps the side; each 2x2 pool halves it.")
-    return "sides " + ", ".join(map(str, got))
+            fail(_("hw1.vgg_side", i=i, n=i + 1, value=value), _("hw1.vgg_side.hint"))
+    return _("hw1.sides.ok", sides=", ".join(map(str, got)))
 
 
 @value_exercise("hw1.vgg16_params")
 def _vgg16_params(answer):
     rows = zoo_rows("vgg16")
-    got = whole_list(answer, len(rows), "vgg16_params", "conv and fc layer")
+    got = whole_list(answer, len(rows), "vgg16_params", _("hw1.conv_fc"))
     _check_counts(got, rows, VGG16_LAYERS, "vgg16_params")
-    return f"VGG-16 layers add up to {sum(got):,} parameters"
+    return _("hw1.vgg_params.ok", total=sum(got))
 
 
 @value_exercise("hw1.vgg16_totals")
@@ -160,13 +149,11 @@ def _vgg16_totals(answer):
     expected = {"with_biases": sum(r["params"] for r in rows),
                 "without_biases": sum(r["weights"] for r in rows)}
     if got["with_biases"] != expected["with_biases"]:
-        fail(f"vgg16_totals['with_biases'] = {got['with_biases']:,} is not VGG-16's total.",
-              "add up the 16 counts of the previous exercise (sum(vgg16_params)).")
+        fail(_("hw1.with_biases", got=got['with_biases']), _("hw1.with_biases.hint"))
     if got["without_biases"] != expected["without_biases"]:
-        fail(f"vgg16_totals['without_biases'] = {got['without_biases']:,} is wrong.",
-              "take away one bias per filter of each conv layer and one per unit of each fc layer.")
-    return (f"{got['with_biases']:,} with biases, {got['without_biases']:,} without "
-            f"({got['with_biases'] - got['without_biases']:,} biases)")
+        fail(_("hw1.without_biases", got=got['without_biases']), _("hw1.without_biases.hint"))
+    return _("hw1.totals.ok", a=got['with_biases'], b=got['without_biases'],
+             c=got['with_biases'] - got['without_biases'])
 
 
 def _bottleneck_costs() -> dict:
@@ -188,16 +175,15 @@ def _bottleneck(answer):
     costs = _bottleneck_costs()
     expected = {"params": costs["bottleneck"][0], "macs": costs["bottleneck"][1],
                 "plain_params": costs["plain"][0]}
-    conv = "a k x k convolution from C_in to C_out maps has k * k * C_in * C_out weights (no bias here)."
-    hints = {"params": conv + " Add the three convolutions.",
-             "macs": "every output value of a convolution takes k * k * C_in multiply-accumulates; "
-                     "multiply by H_out * W_out * C_out and add the three layers.",
-             "plain_params": conv + " Here two 3x3 convolutions from 256 to 256 maps."}
+    conv = _("hw1.conv_weights")
+    hints = {"params": _("hw1.bottleneck.params", conv=conv),
+             "macs": _("hw1.bottleneck.macs"),
+             "plain_params": _("hw1.bottleneck.plain", conv=conv)}
     for key in expected:
         if got[key] != expected[key]:
-            fail(f"bottleneck[{key!r}] = {got[key]:,} is wrong.", hints[key])
+            fail(_("hw1.key_wrong", what="bottleneck", key=key, got=got[key]), hints[key])
     ratio = got["plain_params"] / got["params"]
-    return f"{got['params']:,} parameters, {ratio:.1f}x fewer than two 3x3 layers"
+    return _("hw1.bottleneck.ok", params=got['params'], ratio=ratio)
 
 
 def _separable_costs() -> dict:
@@ -217,13 +203,7 @@ def _separable(answer):
     got = {k: whole(v, f"separable[{k!r}]") for k, v in answer.items()}
     costs = _separable_costs()
     expected = dict(zip(keys, (*costs["separable"], *costs["standard"])))
-    hints = {"params": "the depthwise step has one k x k filter per input map (k * k * C_in); "
-                       "the 1x1 step has C_in * C_out weights.",
-             "macs": "each step costs its weights times the output pixels H_out * W_out "
-                     "(stride 1, 'same' padding keeps 112 x 112).",
-             "standard_params": "a standard convolution has k * k * C_in * C_out weights.",
-             "standard_macs": "k * k * C_in * C_out weights, each used at H_out * W_out pixels."}
     for key in keys:
         if got[key] != expected[key]:
-            fail(f"separable[{key!r}] = {got[key]:,} is wrong.", hints[key])
-    return f"{got['standard_macs'] / got['macs']:.1f}x fewer MACs than the standard convolution"
+            fail(_("hw1.key_wrong", what="separable", key=key, got=got[key]), _(f"hw1.separable.{key}"))
+    return _("hw1.separable.ok", ratio=got['standard_macs'] / got['macs'])

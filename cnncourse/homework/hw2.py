@@ -11,8 +11,9 @@ import numpy as np
 
 from .. import ops
 from ._base import NUMPY_ONLY, Probe, fail, function_exercise, one_line, outcome
+from .messages import text as _
 
-COMPUTE = "the sliding-window sums themselves, in NumPy"
+COMPUTE = "computation.hw2"  # message id: the sliding-window sums themselves, in NumPy
 
 
 def _example(name: str):
@@ -31,11 +32,9 @@ def _array(result, what: str, expected):
     try:
         got = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        fail(f"{what} did not return an array of numbers ({one_line(exc)[:200]}).")
+        fail(_("hw2.not_array", what=what, error=one_line(exc)[:200]))
     if got.shape != expected.shape:
-        fail(f"{what} returned shape {got.shape}, expected {expected.shape}.",
-             "each output side is (n + 2p - f) // s + 1; the batch axis and (for a layer) the "
-             "output channels stay in place: (N, H_out, W_out, C_out).")
+        fail(_("hw2.shape", what=what, got=got.shape, expected=expected.shape), _("hw2.shape.hint"))
     return None if np.allclose(got, expected, rtol=1e-6, atol=1e-8) else got
 
 
@@ -46,9 +45,8 @@ def _sizes(rng, low, high, n):
 def _correlate_hint(got, image, kernel) -> str:
     if got.shape == (image.shape[0] - kernel.shape[0] + 1, image.shape[1] - kernel.shape[1] + 1) \
             and np.allclose(got, ops.correlate2d(image, kernel[::-1, ::-1])):
-        return ("you flipped the kernel: a CNN 'convolution' slides the kernel as it is "
-                "(cross-correlation).")
-    return "output[i, j] = sum over u, v of kernel[u, v] * image[i + u, j + v]."
+        return _("hw2.flipped")
+    return _("hw2.correlate.hint")
 
 
 def _correlate_probes(rng):
@@ -65,15 +63,14 @@ def _correlate2d(results, probes):
     what = "correlate2d(image, kernel)"
     got = _array(results[0], what, example.expected)
     if got is not None:
-        fail(f"on the slide's 5x5 example correlate2d returns {got.tolist()}, the slide has "
-             f"{example.expected.tolist()}.", _correlate_hint(got, example.input, example.filter))
+        fail(_("hw2.correlate.slide", got=got.tolist(), expected=example.expected.tolist()),
+             _correlate_hint(got, example.input, example.filter))
     image, kernel = probes[1].args
     got = _array(results[1], what, ops.correlate2d(image, kernel))
     if got is not None:
-        fail(f"on a random {image.shape[0]}x{image.shape[1]} image with a "
-             f"{kernel.shape[0]}x{kernel.shape[1]} kernel correlate2d disagrees with "
-             "cnncourse.ops.correlate2d.", _correlate_hint(got, image, kernel))
-    return "the slide's example and a random image agree with cnncourse.ops"
+        fail(_("hw2.correlate.random", h=image.shape[0], w=image.shape[1], kh=kernel.shape[0],
+               kw=kernel.shape[1]), _correlate_hint(got, image, kernel))
+    return _("hw2.correlate.ok")
 
 
 def _layer_arrays(rng, side=(5, 9)):
@@ -96,13 +93,11 @@ def _conv2d(results, probes):
     got = _array(results[0], "conv2d(x, w, b)", ops.conv2d(x, w, b))
     if got is not None:
         if got.shape == ops.conv2d(x, w).shape and np.allclose(got, ops.conv2d(x, w)):
-            fail("conv2d(x, w, b) ignores the bias.", "add b[k] to every output value of filter k.")
-        fail(f"conv2d(x, w, b) with {shapes} disagrees with cnncourse.ops.conv2d.",
-             "output[n, i, j, k] = b[k] + sum over u, v, c of x[n, i + u, j + v, c] * w[u, v, c, k].")
+            fail(_("hw2.no_bias"), _("hw2.no_bias.hint"))
+        fail(_("hw2.conv", shapes=shapes), _("hw2.conv.hint"))
     if _array(results[1], "conv2d(x, w)", ops.conv2d(x, w)) is not None:
-        fail("conv2d(x, w) without a bias disagrees with cnncourse.ops.conv2d.",
-             "b=None means no bias: add nothing.")
-    return "random batches, with and without a bias, agree with cnncourse.ops"
+        fail(_("hw2.conv_nobias"), _("hw2.conv_nobias.hint"))
+    return _("hw2.conv.ok")
 
 
 def _stride_probes(rng):
@@ -124,22 +119,19 @@ def _conv2d_stride_padding(results, probes):
     got = _array(results[0], what, expected)
     if got is not None:
         stride_one = ops.conv2d(x, w, padding=example.params["padding"])[:, :3, :3]
-        hint = ("that is the stride-1 result's corner: move the window s pixels at a time, "
-                "output[i, j] starts at input row i * s, column j * s."
+        hint = (_("hw2.stride_one.hint")
                 if got.shape == stride_one.shape and np.allclose(got, stride_one) else
-                "pad the input with p zeros on every side first, then take windows s apart.")
-        fail(f"on the slide's padded, strided example {what} returns "
-             f"{got[0, :, :, 0].tolist()}, expected {expected[0, :, :, 0].tolist()}.", hint)
+                _("hw2.pad_first.hint"))
+        fail(_("hw2.stride.slide", what=what, got=got[0, :, :, 0].tolist(),
+               expected=expected[0, :, :, 0].tolist()), hint)
     for probe, result in zip(probes[1:], results[1:]):
         xr, wr, br = probe.args
         stride, padding = probe.kwargs["stride"], probe.kwargs["padding"]
         what = f"conv2d(x, w, b, stride={stride}, padding={padding})"
         if _array(result, what, ops.conv2d(xr, wr, br, stride=stride, padding=padding)) is not None:
-            fail(f"{what} on a random {xr.shape[1]}x{xr.shape[2]} image disagrees with "
-                 "cnncourse.ops.conv2d.",
-                 "pad first (np.pad on the H and W axes only), then start window (i, j) at "
-                 "row i * stride, column j * stride.")
-    return "the slide's example and random strides 2 and 3 agree with cnncourse.ops"
+            fail(_("hw2.stride.random", what=what, h=xr.shape[1], w=xr.shape[2]),
+                 _("hw2.stride.random.hint"))
+    return _("hw2.stride.ok")
 
 
 def _pool_probes(rng):
@@ -151,15 +143,14 @@ def _pool_probes(rng):
             Probe((x,), dict(size=2, stride=2)), Probe((x,), dict(size=3, stride=2))]
 
 
-@function_exercise("hw2.max_pool2d", _pool_probes, NUMPY_ONLY, "the window maxima themselves, in NumPy")
+@function_exercise("hw2.max_pool2d", _pool_probes, NUMPY_ONLY, "computation.hw2_pool")
 def _max_pool2d(results, probes):
     example = _example("max_pool_2x2")
     expected = _nhwc(example.expected)
     got = _array(results[0], "max_pool2d(x, size=2, stride=2)", expected)
     if got is not None:
-        fail(f"on the slide's 4x4 example max_pool2d returns {got[0, :, :, 0].tolist()}, "
-             f"expected {expected[0, :, :, 0].tolist()}.",
-             "take the largest value of each size x size window; windows start stride apart.")
+        fail(_("hw2.pool.slide", got=got[0, :, :, 0].tolist(), expected=expected[0, :, :, 0].tolist()),
+             _("hw2.pool.slide.hint"))
     for probe, result in zip(probes[1:], results[1:]):
         (x,), size, stride = probe.args, probe.kwargs["size"], probe.kwargs["stride"]
         what = f"max_pool2d(x, size={size}, stride={stride})"
@@ -167,7 +158,6 @@ def _max_pool2d(results, probes):
         got = _array(result, what, expected)
         if got is not None:
             mean = ops.avg_pool2d(x, pool_size=size, strides=stride)
-            fail(f"{what} on a random {x.shape} batch disagrees with cnncourse.ops.max_pool2d.",
-                 "that is average pooling: take the maximum." if np.allclose(got, mean) else
-                 "pool each channel on its own; a window never mixes channels or images.")
-    return "the slide's example and random overlapping 3x3/2 pools agree with cnncourse.ops"
+            fail(_("hw2.pool.random", what=what, shape=x.shape),
+                 _("hw2.pool.average.hint") if np.allclose(got, mean) else _("hw2.pool.channels.hint"))
+    return _("hw2.pool.ok")

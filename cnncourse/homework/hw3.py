@@ -12,15 +12,15 @@ import math
 
 from ._base import NO_COURSE_REFERENCE, KerasInput, Probe, fail, function_exercise, keras, outcome
 from .hw1 import zoo_rows
+from .messages import text as _
 
-COMPUTE = "the layers themselves, with keras.layers"
+COMPUTE = "computation.hw3"  # message id: the layers themselves, with keras.layers
 
 
 def _model(result, what: str):
     model = outcome(result, what)
     if not isinstance(model, keras().Model):
-        fail(f"{what} must return a keras.Model, got {type(model).__name__}.",
-             "end with `return keras.Model(inputs, outputs)`.")
+        fail(_("hw3.not_model", what=what, type=type(model).__name__), _("hw3.not_model.hint"))
     return model
 
 
@@ -41,19 +41,18 @@ def _weighted_rows(model, what: str) -> list[dict]:
 
 
 def _layer_text(row) -> str:
-    return f"{row['name']!r} ({row['type']}, {row['params']:,} parameters)"
+    return _("hw3.layer_text", name=row['name'], type=row['type'], params=row['params'])
 
 
 def _difference_hint(mine: dict, theirs: dict) -> str:
     diff = mine["params"] - theirs["params"]
     if mine["type"] != theirs["type"]:
-        return f"the zoo has a {theirs['type']} here, yours is a {mine['type']}."
+        return _("hw3.type.hint", theirs=theirs['type'], mine=mine['type'])
     if theirs["biases"] == 0 and mine["biases"] == diff:
-        return "a convolution followed by BatchNorm has no bias: use_bias=False."
+        return _("hw3.extra_bias.hint")
     if theirs["biases"] and mine["biases"] == 0 and -diff == theirs["biases"]:
-        return "remember the bias: one per filter (use_bias=True is the Keras default)."
-    return ("compare kernel size, number of filters and the number of maps coming in "
-            "with the paper's table.")
+        return _("hw3.missing_bias.hint")
+    return _("hw3.compare.hint")
 
 
 def compare_with_zoo(rows: list[dict], zoo: tuple[dict, ...], what: str) -> None:
@@ -69,29 +68,27 @@ def compare_with_zoo(rows: list[dict], zoo: tuple[dict, ...], what: str) -> None
     theirs = [(r["type"], r["params"]) for r in zoo]
     if collections.Counter(mine) == collections.Counter(theirs):
         return
-    total = (f" In all, yours has {len(rows)} such layers and {sum(m[1] for m in mine):,} "
-             f"parameters; the zoo's has {len(zoo)} and {sum(t[1] for t in theirs):,}.")
+    total = _("hw3.total", n=len(rows), p=sum(m[1] for m in mine), zn=len(zoo),
+              zp=sum(t[1] for t in theirs))
     matcher = difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
         if tag == "replace":
             a, b = rows[i1], zoo[j1]
-            fail(f"{what}: parameter layer {i1 + 1}, {_layer_text(a)}, differs from the zoo's "
-                 f"{_layer_text(b)} by {a['params'] - b['params']:+,}.{total}",
-                 _difference_hint(a, b))
+            fail(_("hw3.replace", what=what, i=i1 + 1, mine=_layer_text(a), theirs=_layer_text(b),
+                   diff=a['params'] - b['params'], total=total), _difference_hint(a, b))
         if tag == "delete":
-            fail(f"{what}: parameter layer {i1 + 1}, {_layer_text(rows[i1])}, has no counterpart "
-                 f"in the zoo's model.{total}", "remove it, or check the layers around it.")
-        fail(f"{what}: the zoo's model has {_layer_text(zoo[j1])} at parameter layer {j1 + 1}, "
-             f"which yours lacks.{total}", "compare your stages with the paper's table.")
+            fail(_("hw3.delete", what=what, i=i1 + 1, mine=_layer_text(rows[i1]), total=total),
+                 _("hw3.delete.hint"))
+        fail(_("hw3.insert", what=what, theirs=_layer_text(zoo[j1]), j=j1 + 1, total=total),
+             _("hw3.insert.hint"))
 
 
 def _check_output(model, what: str, shape: tuple) -> None:
     got = tuple(model.output.shape) if hasattr(model, "output") else None
     if got != shape:
-        fail(f"{what} outputs shape {got}, expected {shape}.",
-             "end with a Dense layer of num_classes units and a softmax.")
+        fail(_("hw3.output", what=what, got=got, expected=shape), _("hw3.output.hint"))
 
 
 def _no_arguments(rng):
@@ -103,7 +100,7 @@ def _vgg16(results, probes):
     model = _model(results[0], "build_vgg16()")
     _check_output(model, "build_vgg16()", (None, 1000))
     compare_with_zoo(_weighted_rows(model, "build_vgg16()"), zoo_rows("vgg16"), "build_vgg16()")
-    return f"{_trainable(model):,} trainable parameters, every layer matches the zoo's vgg16"
+    return _("hw3.vgg16.ok", n=_trainable(model))
 
 
 @functools.lru_cache(maxsize=None)
@@ -120,8 +117,8 @@ def _zoo_block_rows(prefix: str) -> tuple[dict, ...]:
     return tuple(r for r in _weighted_rows(model, "the zoo's ResNet") if r["name"].startswith(prefix))
 
 
-BLOCK_CASES = (("an identity block", 56, 64, 64, 1, "conv2_block2_"),
-               ("a downsampling block", 56, 64, 128, 2, "conv3_block1_"))
+BLOCK_CASES = (("hw3.identity", 56, 64, 64, 1, "conv2_block2_"),      # label: a message id
+               ("hw3.downsampling", 56, 64, 128, 2, "conv3_block1_"))
 
 
 def _block_probes(rng):
@@ -133,18 +130,18 @@ def _block_probes(rng):
 def _basic_block(results, probes):
     from .. import shapes
 
-    for result, (label, side, c_in, filters, stride, zoo_prefix) in zip(results, BLOCK_CASES):
+    for result, (label_id, side, c_in, filters, stride, zoo_prefix) in zip(results, BLOCK_CASES):
+        label = _(label_id)
         what = f"basic_block(x, filters={filters}, stride={stride}) on x: (None, {side}, {side}, {c_in})"
         model = _model(result, what)
         out_side = shapes.conv_output_size(side, 3, p=1, s=stride, strict=False)
         expected = (None, out_side, out_side, filters)
         got = tuple(model.output.shape)
         if got != expected:
-            fail(f"{what} ({label}) returns shape {got}, expected {expected}.",
-                 "the first 3x3 convolution carries the stride; when the shape changes, the "
-                 "shortcut needs a 1x1 convolution with the same stride (and BatchNorm).")
+            fail(_("hw3.block_shape", what=what, label=label, got=got, expected=expected),
+                 _("hw3.block_shape.hint"))
         compare_with_zoo(_weighted_rows(model, what), _zoo_block_rows(zoo_prefix), f"{what} ({label})")
-    return "identity and downsampling blocks match the zoo's resnet34"
+    return _("hw3.block.ok")
 
 
 @function_exercise("hw3.resnet34", _no_arguments, NO_COURSE_REFERENCE, COMPUTE, kind="build")
@@ -153,4 +150,4 @@ def _resnet34(results, probes):
     _check_output(model, "build_resnet34()", (None, 1000))
     compare_with_zoo(_weighted_rows(model, "build_resnet34()"), zoo_rows("resnet34"),
                      "build_resnet34()")
-    return f"{_trainable(model):,} trainable parameters, every layer matches the zoo's resnet34"
+    return _("hw3.resnet34.ok", n=_trainable(model))

@@ -11,20 +11,19 @@ import math
 
 from ._base import (NO_COURSE_REFERENCE, KerasInput, Probe, fail, fresh_rng, function_exercise,
                     keras, outcome, whole)
+from .messages import text as _
 
 SE_TASK = dict(input_shape=(8, 8, 256), reduction=16)
 MIXER_TASK = dict(tokens=49, channels=512, tokens_mlp_dim=256, channels_mlp_dim=2048)  # S/32
-COMPUTE = "the block itself, with keras.layers"
+COMPUTE = "computation.hw4"  # message id: the block itself, with keras.layers
 
 
 def _block(result, shape: tuple, what: str):
     model = outcome(result, what)
     if not isinstance(model, keras().Model):
-        fail(f"{what} must return the output tensor of its last layer, got {type(model).__name__}.",
-             "write it with the functional API: y = layers.Dense(...)(x) ... return y.")
+        fail(_("hw4.not_tensor", what=what, type=type(model).__name__), _("hw4.not_tensor.hint"))
     if tuple(model.output.shape) != (None, *shape):
-        fail(f"{what} returns shape {tuple(model.output.shape)}; it must keep the input's "
-             f"{(None, *shape)}.")
+        fail(_("hw4.shape", what=what, got=tuple(model.output.shape), expected=(None, *shape)))
     return model
 
 
@@ -34,10 +33,7 @@ def _copy_weights(source, target, what: str) -> None:
     shapes_of = ", ".join(str(tuple(v.shape)) for v in slots)
     reference = ", ".join(str(v.shape) for v in values)
     if len(values) != len(slots) or any(v.size != math.prod(s.shape) for v, s in zip(values, slots)):
-        fail(f"{what}: your weights ({shapes_of}) do not line up with the reference's "
-             f"({reference}).",
-             "create the layers in the order of the paper's figure, one Dense per fully "
-             "connected step, with biases.")
+        fail(_("hw4.weights", what=what, mine=shapes_of, theirs=reference), _("hw4.weights.hint"))
     target.set_weights([v.reshape(s.shape) for v, s in zip(values, slots)])
 
 
@@ -66,19 +62,14 @@ def _se_block(results, probes):
     reference = k.Model(inputs, senet.se_block(inputs, reduction=r, name="reference_se"))
     got, expected = student.count_params(), reference.count_params()
     if got != expected:
-        fail(f"{what} has {got:,} parameters, the budget is exactly {expected:,} "
-             f"(2C²/r + C/r + C with C = {shape[-1]}, r = {r}); yours differs by {got - expected:+,}.",
-             "squeeze with global average pooling (no weights), then Dense(C // r) with ReLU "
-             "and Dense(C) with sigmoid, both with biases.")
+        fail(_("hw4.se.budget", what=what, got=got, expected=expected, c=shape[-1], r=r,
+               diff=got - expected), _("hw4.se.budget.hint"))
     _copy_weights(reference, student, what)
     x = fresh_rng().normal(size=(2, *shape)).astype("float32")
     gap = _max_difference(student, reference, x)
     if not gap <= 1e-4:
-        fail(f"{what}, with the reference's weights copied in, differs from "
-             f"cnncourse.models.senet.se_block by up to {gap:.3g}.",
-             "ReLU after the first Dense, sigmoid after the second, then multiply every channel "
-             "of the input x (not the pooled vector) by its weight.")
-    return f"{got:,} parameters; same output as cnncourse.models.senet.se_block"
+        fail(_("hw4.se.output", what=what, gap=gap), _("hw4.se.output.hint"))
+    return _("hw4.se.ok", got=got)
 
 
 def _mixer_reference(tokens: int, channels: int, tokens_mlp_dim: int, channels_mlp_dim: int):
@@ -105,22 +96,15 @@ def _mixer_layer(results, probes):
     reference = _mixer_reference(s, c, d_s, d_c)
     got, expected = student.count_params(), reference.count_params()
     if got != expected:
-        fail(f"{what} has {got:,} parameters, the budget is exactly {expected:,}; yours "
-             f"differs by {got - expected:+,}.",
-             "token mixing is an MLP over the S tokens (Dense(D_S), Dense(S) on the transposed "
-             "table), channel mixing an MLP over the C channels (Dense(D_C), Dense(C)); each "
-             "starts with a LayerNormalization.")
+        fail(_("hw4.mixer.budget", what=what, got=got, expected=expected, diff=got - expected),
+             _("hw4.mixer.budget.hint"))
     _copy_weights(reference, student, what)
     x = fresh_rng().normal(size=(2, s, c)).astype("float32")
     gap = _max_difference(student, reference, x)
     if not gap <= 1e-4:
-        close = ("close, so the structure is right: use LayerNormalization(epsilon=1e-6) and the "
-                 "exact GELU (activation='gelu')." if gap < 1e-2 else
-                 "add each MLP's output to its input (two skip connections), and transpose to "
-                 "(N, C, S) before the token MLP and back after it.")
-        fail(f"{what}, with the reference's weights copied in, differs from "
-             f"cnncourse.models.mixer.mixer_block by up to {gap:.3g}.", close)
-    return f"{got:,} parameters; same output as cnncourse.models.mixer.mixer_block"
+        close = _("hw4.mixer.close.hint") if gap < 1e-2 else _("hw4.mixer.far.hint")
+        fail(_("hw4.mixer.output", what=what, gap=gap), close)
+    return _("hw4.mixer.ok", got=got)
 
 
 def _mixer_params_probes(rng):
@@ -138,7 +122,7 @@ def _mixer_params_probes(rng):
 
 @function_exercise("hw4.mixer_params", _mixer_params_probes, ("cnncourse", "keras", "tensorflow",
                                                               "torch", "jax"),
-                   "the formula itself")
+                   "computation.formula")
 def _mixer_params(results, probes):
     for i, (probe, result) in enumerate(zip(probes, results)):
         args = probe.kwargs
@@ -146,11 +130,8 @@ def _mixer_params(results, probes):
         got = whole(outcome(result, what), what)
         expected = _mixer_reference(args["S"], args["C"], args["D_S"], args["D_C"]).count_params()
         if got != expected:
-            label = ("one Mixer-" + ("S32", "B16", "H14")[i] + " layer" if i < 3 else
-                     "a Mixer layer of these sizes")
-            fail(f"{what} = {got:,} is not the parameter count of {label} "
-                 f"(yours differs by {got - expected:+,}).",
-                 "count two LayerNorms (a scale and an offset per channel) and two MLPs of two "
-                 "Dense layers with biases: the token MLP maps S -> D_S -> S, the channel MLP "
-                 "C -> D_C -> C.")
-    return "the formula matches Mixer-S/32, B/16 and H/14 layers and random sizes built in Keras"
+            label = (_("hw4.params.named", name=("S32", "B16", "H14")[i]) if i < 3 else
+                     _("hw4.params.sizes"))
+            fail(_("hw4.params.wrong", what=what, got=got, label=label, diff=got - expected),
+                 _("hw4.params.hint"))
+    return _("hw4.params.ok")

@@ -135,7 +135,10 @@ def fit(model, train_data, *, validation_data=None, epochs: int, batch_size: int
       number are saved there; calling ``fit`` again with the same folder resumes after the
       last finished epoch, and the returned History covers only the epochs run this time
       (``saved_history(checkpoint_dir)`` has them all). A folder that cannot be written
-      raises OSError before training starts;
+      raises OSError before training starts. The last good epoch is never deleted before
+      the next is written and read back; a corrupt file is named with the fix, an unreadable
+      newest epoch is skipped (with a warning) for the last readable one, and a model
+      compiled with another optimizer than the checkpoints' is refused;
     - ``verbose="auto"`` shows Keras' progress bar (one line per epoch with 2, silent with 0);
     - ``jit_compile`` (used when ``fit`` compiles): None means Keras' "auto" (XLA where it
       can) except on TensorFlow without a GPU, where XLA made LeNet-5 training about twice
