@@ -272,7 +272,7 @@ def _configure(edition: Edition, stage: Path, switch: dict) -> None:
 def _config(edition: Edition) -> dict:
     return {
         "title": edition.title,
-        "author": "the cnncourse authors",
+        "author": "cnncourse 저자들" if edition.lang == "ko" else "the cnncourse authors",
         "copyright": "",
         "logo": "",
         "only_build_toc_files": True,

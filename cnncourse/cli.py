@@ -40,6 +40,11 @@ def _models(args) -> int:
         rows.append((name, family, "x".join(map(str, shape)) if shape else "-",
                      str(classes) if classes else "-"))
     header = ("name", "family", "input", "classes")
+    if args.params:  # built without allocating weights: seconds, not gigabytes
+        from . import accounting
+
+        header += ("trainable params",)
+        rows = [row + (f"{accounting.count_trainable(row[0]):,}",) for row in rows]
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
     for row in [header] + rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -93,7 +98,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="a model name, e.g. vgg16 (see cnncourse.models.available())")
     p.set_defaults(func=_summary)
 
-    p = sub.add_parser("models", help="list the model zoo: name, family, input, classes")
+    p = sub.add_parser("models", help="list the model zoo: name, family, input, classes, params")
+    p.add_argument("--no-params", dest="params", action="store_false",
+                   help="skip the parameter counts (no backend import: instant)")
     p.set_defaults(func=_models)
 
     p = sub.add_parser("run", help="execute the chapter notebooks headless and print a table")

@@ -357,7 +357,8 @@ def test_the_switch_goes_to_the_same_page_in_korean_and_back(page, site, server,
         tab.close()
     assert korean_url == f"{server}/ko/{page}.html", korean_url
     assert korean["lang"] == "ko" and korean_title != english_title, (korean_title, english_title)
-    assert len(HANGUL.findall(korean_text)) > 20, f"ko/{page} has little Korean: {korean_text[:200]}"
+    least = 2 if page == "search" else 20           # the search page says little: 검색 (search)
+    assert len(HANGUL.findall(korean_text)) >= least, f"ko/{page} has little Korean: {korean_text[:200]}"
     assert back_url == f"{server}/{page}.html", back_url
 
 
