@@ -190,8 +190,8 @@ def test_se_sits_on_the_residual_branch_before_the_addition(rng):
     gate = model.get_layer("conv3_block1_se_expand")
     _zero(gate, "kernel")
     gate.bias.assign(np.full(gate.bias.shape, -60.0, dtype="float32"))  # sigmoid -> 0: branch closed
-    shortcut, out = (keras.ops.convert_to_numpy(t) for t in probe(rng.normal(size=(2, 32, 32, 3)).astype("float32"),
-                                                   training=False))
+    x = rng.normal(size=(2, 32, 32, 3)).astype("float32")
+    shortcut, out = (keras.ops.convert_to_numpy(t) for t in probe(x, training=False))
     assert np.abs(shortcut).max() > 0.1
     np.testing.assert_allclose(out, np.maximum(shortcut, 0), atol=1e-5)
 
