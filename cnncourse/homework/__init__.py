@@ -42,6 +42,9 @@ def check(exercise_id: str, answer) -> None:
     hint; ``ValueError`` when ``exercise_id`` is not an exercise. This is the student's instant
     feedback; the lecturer's grade comes from ``cnncourse homework grade``, which does not trust
     anything the notebook's kernel says.
+
+    The line and the hints are in Korean when ``CNNCOURSE_LANG=ko`` is set (a Korean JupyterHub
+    sets it; the notebook's code stays the same) or inside :func:`use_language`.
     """
     from .._checks import did_you_mean
     from ._calls import call_probe
