@@ -90,7 +90,7 @@ def test_korean_hw1_solution_full_marks_blank_zero_feedback_in_korean(tmp_path):
     require_sandbox()
     copy_source(ko(HW1), tmp_path / "subs" / "solution")
     write(released(ko(HW1)), tmp_path / "subs" / "blank", HW1.name)
-    wrong = released(ko(HW1))
+    wrong = source(ko(HW1))   # the solution with one answer wrong: 10 of 11
     set_code(wrong, "hw1-lenet_conv1_params-solution", "lenet_conv1_params = 5 * 5 * 6")
     write(wrong, tmp_path / "subs" / "wrong", HW1.name)
     code, book, grades = _grade(tmp_path, ko(HW1))
