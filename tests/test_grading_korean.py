@@ -18,7 +18,8 @@ from cnncourse import cli, homework
 from cnncourse.grading.source import load_assignment, notebook_language
 from cnncourse.homework.messages import MESSAGES, language, use_language
 from grading_helpers import (HOMEWORK, HW1, HW2, HW3, HW4, copy_source, read_gradebook, released,
-                             require_sandbox, set_code, solution_code, source, write, points)
+                             require_sandbox, set_code, solution_code, source, write, points,
+                             answer_numbers)
 
 KO = HOMEWORK / "ko"
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -137,16 +138,6 @@ HW1_WRONG = {   # the same wrong answers as tests/test_grading_solutions.py, jud
 }
 
 
-def _numbers(value) -> set[int]:
-    if isinstance(value, bool):
-        return set()
-    if isinstance(value, (int, float)):
-        return {int(value)} if value == int(value) and abs(value) >= 10 else set()
-    if isinstance(value, dict):
-        value = list(value.values())
-    return set().union(*(_numbers(v) for v in value)) if isinstance(value, (list, tuple)) else set()
-
-
 def test_korean_hints_explain_without_giving_the_answer(monkeypatch, capsys):
     monkeypatch.setenv("CNNCOURSE_LANG", "ko")      # what a Korean JupyterHub sets
     namespace: dict = {}
@@ -159,7 +150,7 @@ def test_korean_hints_explain_without_giving_the_answer(monkeypatch, capsys):
         message = str(failed.value)
         assert "힌트:" in message or "틀렸다" in message or "아니다" in message, message
         assert "Hint:" not in message and HANGUL.search(message), message
-        for number in _numbers(namespace[name]):
+        for number in answer_numbers(namespace[name]):
             assert not re.search(rf"(?<![\d,]){number:,}(?![\d,])|(?<!\d){number}(?!\d)", message), \
                 (exercise, number, message)
         homework.check(f"hw1.{exercise}", namespace[name])

@@ -10,7 +10,8 @@ import pytest
 
 from cnncourse import cli
 from grading_helpers import (HW1, HW2, HW3, HW4, copy_source, read_gradebook, released,
-                             require_sandbox, set_code, solution_code, write, points)
+                             require_sandbox, set_code, solution_code, write, points,
+                             answer_numbers)
 
 pytestmark = pytest.mark.slow  # grades notebooks in the sandbox
 
@@ -35,16 +36,6 @@ HW1_WRONG = {
     "bottleneck": "bottleneck = {'params': 3 * 3 * 256 * 64, 'macs': 1, 'plain_params': 2}",
     "separable": "separable = {'params': 1, 'macs': 2, 'standard_params': 3, 'standard_macs': 4}",
 }
-
-
-def _numbers(value) -> set[int]:
-    if isinstance(value, bool):
-        return set()
-    if isinstance(value, (int, float)):
-        return {int(value)} if value == int(value) and abs(value) >= 10 else set()
-    if isinstance(value, dict):
-        value = list(value.values())
-    return set().union(*(_numbers(v) for v in value)) if isinstance(value, (list, tuple)) else set()
 
 
 def test_hw1_solution_blank_and_wrong(tmp_path):
@@ -73,7 +64,7 @@ def test_hw1_solution_blank_and_wrong(tmp_path):
     for exercise, name in answers.items():
         hint = book["wrong"][f"hw1.{exercise}"]["hint"]
         assert "Hint:" in hint or "is wrong" in hint or "is not" in hint, hint
-        for number in _numbers(namespace[name]):
+        for number in answer_numbers(namespace[name]):
             assert not re.search(rf"(?<![\d,]){number:,}(?![\d,])|(?<!\d){number}(?!\d)", hint), \
                 (exercise, number, hint)
 
