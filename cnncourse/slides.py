@@ -305,15 +305,23 @@ class _Profile:
                 }[name]()
 
 
+# Zoo profiles are plain numbers read off a weightless build: they cannot change while the
+# process runs, so every ``claims()`` call shares them (the errata appendix asks for a lecture's
+# table several times; each VGG or ResNet is built once).
+_PROFILES: dict = {}
+
+
 class _Lab:
     """The workspace of one ``claims()`` call: zoo profiles and other costly results, cached."""
 
     def __init__(self):
-        self._cache: dict = {}
+        self._cache: dict = _PROFILES.copy()
 
     def _cached(self, key, make):
         if key not in self._cache:
             self._cache[key] = make()
+            if key[0] == "zoo":
+                _PROFILES[key] = self._cache[key]
         return self._cache[key]
 
     def zoo(self, name: str, **options) -> _Profile:
@@ -955,7 +963,9 @@ def _evaluate(claim: Claim, lab: _Lab) -> dict:
 
 
 def claims(topic: str | None = None, lecture: str | None = None, ids=None):
-    """The lecture claims as a DataFrame, every value recomputed now.
+    """The lecture claims as a DataFrame, every value computed from the course's own code.
+
+    (Each zoo model is built once per process; its counts are shared by later calls.)
 
     topic: keep one of ``TOPICS``; lecture: keep one lecture document, by its key in
     ``references.LECTURES`` ('ML9', 'DL1', 'GDSC', 'NOTES', 'MODELS'); ids: keep these claim ids, in

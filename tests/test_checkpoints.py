@@ -12,6 +12,8 @@ import pytest
 
 from cnncourse import data, train
 
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
+
 
 @pytest.fixture(scope="module")
 def digits():

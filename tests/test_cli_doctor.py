@@ -4,11 +4,15 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 from cnncourse import data, train
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.backends  # the backend row differs on TensorFlow, JAX and PyTorch
 
 
+@pytest.mark.slow  # a fresh Python that loads the backend: the in-process tests below cover the rest
 def test_doctor_command_exits_0_on_a_working_install():
     env = {k: v for k, v in os.environ.items() if k not in (train.ENV_MEMORY, data.ENV_DATA_DIR)}
     env[data.ENV_SOURCE] = "sample"  # the test machine has no network: do not even probe it
@@ -53,3 +57,5 @@ def test_doctor_reports_optional_pieces_without_failing(monkeypatch, capsys):
     out = capsys.readouterr().out
     network = next(line for line in out.splitlines() if line.startswith("network"))
     assert network.split()[1] == "-" and "uses the shipped sample" in network
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    assert any(line.startswith("backend") and f" {backend} " in line for line in out.splitlines())

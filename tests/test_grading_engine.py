@@ -96,6 +96,41 @@ def test_only_plain_keras_layers_are_rebuilt():
     assert rebuild_model("{not json").status == "raised"
 
 
+
+def test_the_sandbox_calls_a_builder_without_weights_and_falls_back_when_it_needs_them():
+    """Only the config leaves the sandbox, so builders are first called weightless (VGG-16 in
+    milliseconds); a builder that runs its own model needs weights and is called again."""
+    from cnncourse.grading.harness import _call
+    from cnncourse.homework._base import KerasInput, Probe, keras
+    from cnncourse.homework._calls import call_probe
+
+    k = keras()
+
+    def plain(input_shape=(8, 8, 3)):
+        inputs = k.Input(input_shape)
+        x = k.layers.Conv2D(4, 3, name="conv")(inputs)
+        return k.Model(inputs, k.layers.Dense(2, name="head")(k.layers.Flatten()(x)), name="net")
+
+    def runs_itself():
+        model = plain()
+        model(np.zeros((1, 8, 8, 3), "float32"))   # needs real weights
+        return model
+
+    probe = Probe()
+    weightless, _ = _call(plain, probe, "build", ())
+    normal, _ = call_probe(plain, probe, "build", ())
+    assert weightless.status == normal.status == "ok"
+    def layers(model):   # the config, layer by layer, without Keras' generated names
+        return [(layer["class_name"], {k: v for k, v in layer["config"].items() if k != "name"})
+                for layer in json.loads(model.to_json())["config"]["layers"]]
+
+    assert layers(weightless.value) == layers(normal.value)
+    assert weightless.value.count_params() == normal.value.count_params() == 4 * 28 + 2 * 145
+    fallback, _ = _call(runs_itself, probe, "build", ())
+    assert fallback.status == "ok" and fallback.value.count_params() == 402
+    block, _ = _call(lambda t: k.layers.Dense(3)(t), Probe((KerasInput((5,)),)), "build", ())
+    assert block.status == "ok" and block.value.count_params() == 18
+
 def test_grade_refuses_to_run_without_a_sandbox(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sandbox, "bwrap_mode", lambda: None)
     write(released(HW2), tmp_path / "subs" / "ann", HW2.name)

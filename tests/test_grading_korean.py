@@ -87,6 +87,7 @@ def _grade(tmp_path, source_path, *extra, timeout=60):
 
 
 @pytest.mark.slow
+@pytest.mark.system
 def test_korean_hw1_solution_full_marks_blank_zero_feedback_in_korean(tmp_path):
     require_sandbox()
     copy_source(ko(HW1), tmp_path / "subs" / "solution")
@@ -108,6 +109,7 @@ def test_korean_hw1_solution_full_marks_blank_zero_feedback_in_korean(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.system
 def test_korean_hw2_solution_and_blank_and_lang_option(tmp_path):
     require_sandbox()
     copy_source(ko(HW2), tmp_path / "subs" / "solution")

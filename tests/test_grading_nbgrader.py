@@ -12,7 +12,7 @@ import pytest
 from cnncourse import cli
 from grading_helpers import HW2, cell_index, read_gradebook, require_sandbox, points
 
-pytestmark = pytest.mark.slow  # nbgrader and kernels
+pytestmark = [pytest.mark.slow, pytest.mark.system]  # nbgrader and kernels
 
 pytest.importorskip("nbgrader")
 

@@ -20,7 +20,7 @@ from cnncourse import cli
 from grading_helpers import (HOMEWORK, HW1, cell_index, copy_source, read_gradebook, released,
                              require_sandbox, set_code, insert_after, solution_code, write, points)
 
-pytestmark = pytest.mark.slow  # grades notebooks in the sandbox
+pytestmark = [pytest.mark.slow, pytest.mark.system]  # grades notebooks in the sandbox
 
 MARK = uuid.uuid4().hex[:10]
 SECRET_KEY = f"-----BEGIN OPENSSH PRIVATE KEY----- lecturer-{MARK}"
@@ -283,7 +283,7 @@ def graded_class(tmp_path_factory):
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = cli.main(["homework", "grade", str(root / "submitted"), "--source", str(HW1),
-                             "--out", str(grades), "--jobs", "2", "--timeout", "10"])
+                             "--out", str(grades), "--jobs", "2", "--timeout", "20"])
     finally:
         patch.undo()
     return dict(root=root, expected=expected, code=code, grades=grades, before=before,

@@ -13,7 +13,7 @@ from grading_helpers import (HW1, HW2, HW3, HW4, copy_source, read_gradebook, re
                              require_sandbox, set_code, solution_code, write, points,
                              answer_numbers)
 
-pytestmark = pytest.mark.slow  # grades notebooks in the sandbox
+pytestmark = [pytest.mark.slow, pytest.mark.system]  # grades notebooks in the sandbox
 
 
 def _grade(tmp_path, source_path, timeout=60):

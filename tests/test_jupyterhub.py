@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # a JupyterHub, its proxy and a user server
+pytestmark = [pytest.mark.slow, pytest.mark.system]  # a JupyterHub, its proxy and a user server
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "01_foundations.ipynb"

@@ -15,6 +15,8 @@ import pytest
 
 from cnncourse import _keras
 
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
+
 keras = _keras.import_backend()
 L = keras.layers
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,7 +26,7 @@ import pytest
 
 from cnncourse import shapes
 
-pytestmark = pytest.mark.slow  # a JupyterLab server and Chromium
+pytestmark = [pytest.mark.slow, pytest.mark.system]  # a JupyterLab server and Chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "04_cnn_layers.ipynb"

@@ -21,6 +21,8 @@ from cnncourse.models.blocks import LocalResponseNormalization
 
 import keras  # noqa: E402  (after cnncourse, which imports it with the chatter silenced)
 
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
+
 
 @dataclass(frozen=True)
 class Built:

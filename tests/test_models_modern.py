@@ -16,6 +16,8 @@ from cnncourse.models.mixer import mixer, mixer_block
 from cnncourse.models.resnet import build_resnet, weighted_depth
 from cnncourse.models.blocks import se_block
 
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
+
 keras = import_backend()
 
 # torchvision.models.resnet*: sum of p.numel() over model.parameters().

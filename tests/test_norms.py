@@ -4,6 +4,8 @@ import pytest
 
 from cnncourse import ops
 
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
+
 SHAPE = (4, 3, 5, 6)  # (N, H, W, C)
 
 

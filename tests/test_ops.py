@@ -7,6 +7,8 @@ import pytest
 from cnncourse import ops
 from cnncourse._quiet import import_backend
 
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
+
 keras = import_backend()
 layers = keras.layers
 TOL = 1e-4

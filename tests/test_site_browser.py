@@ -31,7 +31,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.slow  # builds the site, then Chromium
+pytestmark = [pytest.mark.slow, pytest.mark.system]  # builds the site, then Chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CNNCOURSE_CHROMIUM", "/usr/bin/chromium")
@@ -230,29 +230,84 @@ def test_the_korean_edition_has_every_chapter():
     assert counterpart("homework/" + HOMEWORK[0].split("/")[-1]).startswith("ko/homework/")
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_loads_offline_with_maths_images_and_links(page, site, server, browser):
-    assert (site.path / f"{page}.html").is_file(), f"the build wrote no {page}.html"
-    tab = browser.new_page()
-    errors = []
+TABS = 4   # pages read at once (each waits on its server, MathJax and fonts as much as on a core)
+
+
+async def _read_page(context, server: str, page: str) -> dict:
+    """Open one page in its own tab and read back what the assertions below need."""
+    tab = await context.new_page()
+    report = {"errors": [], "requests": [], "status": None}
+    errors = report["errors"]
     tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     tab.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
     tab.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    first = len(browser.requests)
+    tab.on("request", lambda request: report["requests"].append(request.url))
     try:
-        response = tab.goto(f"{server}/{page}.html", wait_until="load")
-        assert response is not None and response.status == 200
-        tab.evaluate(WAIT_FOR_MATHJAX)
-        missing_images = tab.evaluate(LOAD_IMAGES)
-        maths = tab.evaluate(MATHS)
-        hrefs = tab.evaluate(LINKS)
-        switch = tab.evaluate(SWITCH)
-        tab.evaluate("() => document.fonts.ready.then(() => true)")   # MathJax's fonts included
-        tab.wait_for_timeout(200)
+        response = await tab.goto(f"{server}/{page}.html", wait_until="load")
+        report["status"] = response.status if response is not None else None
+        await tab.evaluate(WAIT_FOR_MATHJAX)
+        report["missing_images"] = await tab.evaluate(LOAD_IMAGES)
+        report["maths"] = await tab.evaluate(MATHS)
+        report["hrefs"] = await tab.evaluate(LINKS)
+        report["switch"] = await tab.evaluate(SWITCH)
+        await tab.evaluate("() => document.fonts.ready.then(() => true)")   # MathJax's fonts too
+        await tab.wait_for_timeout(200)     # a late console error still lands in the report
     finally:
-        tab.close()
-    requests = browser.requests[first:]
-    outside = [url for url in requests if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+        await tab.close()
+    return report
+
+
+def _read_every_page(server: str, profile: Path) -> dict:
+    """Every page of ``PAGES``, ``TABS`` at a time, in a Chromium of its own (asyncio in a
+    thread of its own, so that it never meets the synchronous ``browser`` fixture's loop)."""
+    import asyncio
+    import threading
+
+    from playwright.async_api import async_playwright
+
+    async def main():
+        async with async_playwright() as playwright:
+            context = await playwright.chromium.launch_persistent_context(
+                str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                viewport={"width": 1280, "height": 900})
+            gate = asyncio.Semaphore(TABS)
+
+            async def one(page):
+                async with gate:
+                    try:
+                        return page, await _read_page(context, server, page)
+                    except Exception as exc:   # reported by that page's test, not by all
+                        return page, {"failure": f"{type(exc).__name__}: {exc}"}
+            try:
+                return dict(await asyncio.gather(*(one(page) for page in PAGES)))
+            finally:
+                await context.close()
+
+    result: dict = {}
+    worker = threading.Thread(target=lambda: result.update(pages=asyncio.run(main())))
+    worker.start()
+    worker.join()
+    if "pages" not in result:
+        raise RuntimeError("the pages could not be read in Chromium (see the log above)")
+    return result["pages"]
+
+
+@pytest.fixture(scope="module")
+def page_reports(site, server, tmp_path_factory):
+    need(_importable("playwright"), "Playwright", 'pip install -e ".[test]"')
+    need(Path(CHROMIUM).is_file(), f"Chromium ({CHROMIUM})", "apt-get install -y chromium")
+    return _read_every_page(server, tmp_path_factory.mktemp("chromium-pages"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_offline_with_maths_images_and_links(page, site, server, page_reports):
+    assert (site.path / f"{page}.html").is_file(), f"the build wrote no {page}.html"
+    report = page_reports[page]
+    assert "failure" not in report, f"{page}: {report.get('failure')}"
+    assert report["status"] == 200, f"{page}: HTTP {report['status']}"
+    errors, missing_images, maths = report["errors"], report["missing_images"], report["maths"]
+    hrefs, switch = report["hrefs"], report["switch"]
+    outside = [url for url in report["requests"] if urlsplit(url).scheme in ("http", "https", "ws", "wss")
                and urlsplit(url).hostname != HOST]
     assert not outside, f"{page}: requests to other hosts: {outside}"
     assert not errors, f"{page}: console errors: {errors}"

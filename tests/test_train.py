@@ -50,6 +50,25 @@ def tiny_cnn(name="tiny"):
 # ---------------------------------------------------------------- setup
 
 
+
+def test_numpy_only_setup_seeds_numpy_and_leaves_keras_unloaded():
+    """Homework 1 and 2 compute with NumPy alone: their setup must not load a backend."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from cnncourse import train; "
+            "line = train.setup(seed=3, numpy_only=True); a = np.random.rand(); "
+            "np.random.seed(3); print(repr(line), a == np.random.rand(), "
+            "sorted(m for m in ('keras', 'tensorflow', 'jax', 'torch') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    printed = done.stdout.strip().splitlines()
+    assert printed[0] == eval(printed[1].rsplit(" True ", 1)[0])   # the line printed = returned
+    assert printed[1].endswith("True []"), printed
+    assert "Keras not loaded" in printed[0] and "seed 3" in printed[0]
+    with pytest.raises(ValueError, match="numpy_only=True loads no backend"):
+        train.setup(numpy_only=True, precision="mixed")
+
 def test_setup_prints_one_status_line_and_is_safe_twice(capsys):
     first = train.setup(seed=7)
     second = train.setup(seed=7)
@@ -332,6 +351,8 @@ STRATEGY_SCRIPT = textwrap.dedent("""
 
 TF_TWO_CPUS = """
 import tensorflow as tf
+
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(
     cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])

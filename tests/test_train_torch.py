@@ -12,6 +12,8 @@ import pytest
 
 from cnncourse import data, train
 
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
+
 CARD_MB = 80 * 1024  # the fake GPU: 80 GiB
 
 

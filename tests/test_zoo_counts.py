@@ -8,6 +8,8 @@ import pytest
 
 from cnncourse import accounting, references, viz
 
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
+
 
 def test_zoo_counts_match_torchvision_and_the_paper():
     counts = accounting.zoo_counts(["resnet18", "resnet50"])

@@ -225,10 +225,13 @@ def set_precision(keras, precision: str, n_gpus: int) -> str:
 
 
 def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | None = None,
-          deterministic: bool = False, quiet: bool = True) -> str:
+          deterministic: bool = False, quiet: bool = True, numpy_only: bool = False) -> str:
     """Prepare the backend for a notebook and print one status line; returns that line.
 
     - seeds Python's ``random``, NumPy and the backend with ``seed``;
+    - ``numpy_only=True`` seeds Python and NumPy and leaves Keras unloaded: a notebook that
+      computes with NumPy alone (homework 1 and 2) then starts in a second instead of waiting
+      for the backend to load; a later ``import keras`` still works, unseeded;
     - GPU memory: on TensorFlow every GPU grows its memory on demand, or gets a hard cap of
       ``memory_limit_mb`` MiB (default ``$CNNCOURSE_GPU_MEMORY_MB``), so several kernels can
       share one card. On JAX, ``XLA_PYTHON_CLIENT_PREALLOCATE=false`` (and a memory fraction
@@ -245,16 +248,27 @@ def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | N
 
     Safe to call twice: a memory policy already fixed by a running GPU is kept and reported.
     """
-    precision = check_precision(precision)
+    asked_precision, precision = precision, check_precision(precision)
     cap_mb = _check_memory_limit(memory_limit_mb)
     seed = non_negative_int(seed, "seed")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    backend = backend_name()
-    if backend == "jax":
-        _prepare_jax_env(cap_mb, deterministic)
     if quiet:
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=FutureWarning)
+    if numpy_only:
+        if deterministic or memory_limit_mb is not None or asked_precision is not None:
+            raise ValueError("numpy_only=True loads no backend, so precision, memory_limit_mb "
+                             "and deterministic have nothing to act on; leave them out, or "
+                             "drop numpy_only to set up Keras.")
+        random.seed(seed)
+        np.random.seed(seed)
+        line = (f"cnncourse {__version__} | numpy {np.__version__} | Keras not loaded "
+                f"(NumPy-only notebook) | seed {seed}")
+        print(line)
+        return line
+    backend = backend_name()
+    if backend == "jax":
+        _prepare_jax_env(cap_mb, deterministic)
 
     # Seeding can import TensorFlow (Keras seeds it whenever it is installed), so its native
     # start-up lines are silenced here as well as at the import.
