@@ -389,6 +389,7 @@ def test_googlenet_aux_classifiers_are_extra_outputs():
     assert m.total - plain.total == 2 * (2_098_176 + 1_025_000) + 65_664 + 67_712
 
 
+@pytest.mark.slow  # seconds on JAX, which compiles each new model; checked on TensorFlow
 def test_googlenet_aux_forward_pass_on_small_input(rng):
     model = runnable("googlenet", input_shape=(65, 65, 3), num_classes=5, aux_logits=True)
     outs = model(rng.normal(size=(1, 65, 65, 3)).astype("float32"))

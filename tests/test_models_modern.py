@@ -131,6 +131,7 @@ def _zero(layer, *attrs):
         weight.assign(np.zeros(weight.shape, dtype="float32"))
 
 
+@pytest.mark.slow  # seconds on JAX, which compiles each new model; checked on TensorFlow
 def test_zeroing_the_residual_branch_leaves_the_identity(rng):
     model = models.build("resnet18", input_shape=(32, 32, 3), num_classes=10)
     probe = outputs_of(model, "conv2_block1_out", "conv2_block2_out")
@@ -186,6 +187,7 @@ def test_se_resnet50_size_matches_the_paper(resnets):
     assert count - trainable_params(resnets[50]) == added
 
 
+@pytest.mark.slow  # seconds on JAX, which compiles each new model; checked on TensorFlow
 def test_se_sits_on_the_residual_branch_before_the_addition(rng):
     model = models.build("se_resnet18", input_shape=(32, 32, 3), num_classes=10)
     probe = outputs_of(model, "conv3_block1_0_bn", "conv3_block1_out")

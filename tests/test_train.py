@@ -12,6 +12,7 @@ import pytest
 from cnncourse import cli, data, models, train
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
 
 
 def keras_backend():
@@ -169,6 +170,7 @@ def test_each_schedule_sets_the_rate_fit_compiles_with(digits, schedule):
 # ---------------------------------------------------------------- input checks
 
 
+@pytest.mark.slow  # seconds on JAX, which compiles each new model; checked on TensorFlow
 def test_wrong_image_size_names_expected_got_and_pad_to():
     model = models.build("lenet5")
     x = np.zeros((4, 28, 28, 1), np.float32)
@@ -179,6 +181,7 @@ def test_wrong_image_size_names_expected_got_and_pad_to():
     assert "pad 28×28 to 32×32 with cnncourse.data.pad_to(x, 32)" in message
 
 
+@pytest.mark.slow  # seconds on JAX, which compiles each new model; checked on TensorFlow
 def test_missing_channel_axis_points_to_as_images():
     model = models.build("mnist_cnn")
     with pytest.raises(ValueError, match=r"got \(N, 28×28\).*cnncourse.data.as_images"):
@@ -274,6 +277,7 @@ def optimizer_probe():
     return Probe()
 
 
+@pytest.mark.slow  # seconds on JAX, which compiles each new model; checked on TensorFlow
 def test_interrupted_run_resumes_after_its_last_finished_epoch(tmp_path, digits):
     (x, y), val = digits
     batch, epochs = 128, 5
@@ -351,8 +355,6 @@ STRATEGY_SCRIPT = textwrap.dedent("""
 
 TF_TWO_CPUS = """
 import tensorflow as tf
-
-pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(
     cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
