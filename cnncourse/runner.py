@@ -10,8 +10,9 @@ folder is found in this order:
 
 Each notebook runs in a fresh Jupyter kernel named ``python3``, with the notebook's folder as the
 working directory, as if a student had pressed "Run all". The notebooks run in parallel, one per
-CPU core by default (``jobs``, ``cnncourse run --jobs N``); the table keeps the order of the
-notebooks whatever order they finish in. The kernels never inherit ``JPY_SESSION_NAME`` (a Jupyter
+CPU core by default (``jobs``, ``cnncourse run --jobs N``), the longest first (by the timings
+stored in each notebook from its last run); the table keeps the order of the notebooks whatever
+order they finish in. The kernels never inherit ``JPY_SESSION_NAME`` (a Jupyter
 server sets it, and chapter 4's explorer shows live widgets when it is set), so a run started from
 a terminal inside JupyterLab stores the same static outputs as one started from a plain shell. With ipykernel installed in the current
 environment, that kernel is this environment's own interpreter (Jupyter maps the ``python3`` spec
@@ -40,6 +41,30 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def recorded_seconds(path) -> float:
+    """How long the notebook's stored run took: from its first cell's start to its last cell's
+    reply, read from the timings Jupyter keeps in each cell's metadata (0.0 when there are none).
+
+    Long notebooks are started first, so that the last one to finish is a short one.
+    """
+    import json
+    from datetime import datetime
+
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+        stamps = [(cell["metadata"]["execution"]["iopub.execute_input"],
+                   cell["metadata"]["execution"]["shell.execute_reply"])
+                  for cell in cells if cell.get("cell_type") == "code"
+                  and "execution" in cell.get("metadata", {})]
+        if not stamps:
+            return 0.0
+        start = datetime.fromisoformat(min(s for s, _ in stamps).replace("Z", "+00:00"))
+        end = datetime.fromisoformat(max(e for _, e in stamps).replace("Z", "+00:00"))
+        return max(0.0, (end - start).total_seconds())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return 0.0
 
 
 def kernel_environment() -> dict[str, str]:
@@ -180,8 +205,9 @@ def main(paths=None, timeout: int = 600, inplace: bool = False, jobs: int | None
     bar = tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr)
     # threads are enough: each notebook runs in its own kernel process, the thread only waits
     with ThreadPoolExecutor(max_workers=min(jobs, len(notebooks))) as pool:
+        longest_first = sorted(notebooks, key=recorded_seconds, reverse=True)
         futures = {pool.submit(run_notebook, notebook, timeout=timeout, inplace=inplace): notebook
-                   for notebook in notebooks}
+                   for notebook in longest_first}
         for future in as_completed(futures):
             notebook = futures[future]
             outcomes[notebook] = future.result()

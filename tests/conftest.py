@@ -41,9 +41,13 @@ def _heavy_files_first(items) -> None:
     """Put the notebooks and the files with a ``slow`` test first (a stable sort: each file keeps
     its order), so that with ``pytest -n auto --dist loadfile`` the long files start at once and
     the short ones fill the gaps, instead of one notebook running alone at the end."""
+    from cnncourse.runner import recorded_seconds
+
     heavy = {item.path for item in items
              if item.path.suffix == ".ipynb" or item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in heavy)
+    # notebooks by the length of their stored run, longest first; then the other heavy files
+    seconds = {path: recorded_seconds(path) for path in heavy if path.suffix == ".ipynb"}
+    items.sort(key=lambda item: (item.path not in heavy, -seconds.get(item.path, 0.0)))
 
 
 def pytest_collection_modifyitems(config, items):

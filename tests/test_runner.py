@@ -159,3 +159,35 @@ def test_kernels_do_not_see_a_jupyter_servers_session_name(tmp_path, monkeypatch
         "assert os.environ.get('CNNCOURSE_RUNNER_PROBE') == 'inherited'")
     seconds, error = runner.run_notebook(path, timeout=60)
     assert error is None
+
+
+def _timed(path: Path, seconds: float) -> Path:
+    """A notebook whose stored run took ``seconds`` (two cells, timings as Jupyter keeps them)."""
+    write_notebook(path, "a = 1", "b = 2")
+    notebook = nbformat.read(path, as_version=4)
+    start, end = "2026-12-01T10:00:00.000000Z", f"2026-12-01T10:00:{seconds:09.6f}Z"
+    notebook.cells[0].metadata["execution"] = {"iopub.execute_input": start,
+                                               "shell.execute_reply": "2026-12-01T10:00:00.5Z"}
+    notebook.cells[1].metadata["execution"] = {"iopub.execute_input": "2026-12-01T10:00:00.6Z",
+                                               "shell.execute_reply": end}
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_the_longest_stored_run_starts_first_and_the_table_keeps_the_order(tmp_path, monkeypatch,
+                                                                           capsys):
+    short, untimed, long = (_timed(tmp_path / "a_short.ipynb", 3.0),
+                            write_notebook(tmp_path / "b_untimed.ipynb", "c = 3"),
+                            _timed(tmp_path / "c_long.ipynb", 42.5))
+    assert runner.recorded_seconds(long) == pytest.approx(42.5)
+    assert runner.recorded_seconds(short) == pytest.approx(3.0)
+    assert runner.recorded_seconds(untimed) == 0.0
+    (tmp_path / "bad.ipynb").write_text("{not json")
+    assert runner.recorded_seconds(tmp_path / "bad.ipynb") == 0.0
+    started = []
+    monkeypatch.setattr(runner, "run_notebook",
+                        lambda path, timeout, inplace: started.append(path.name) or (0.1, None))
+    assert runner.main([str(short), str(untimed), str(long)], jobs=1) == 0
+    assert started == ["c_long.ipynb", "a_short.ipynb", "b_untimed.ipynb"]
+    rows = [line.split()[0] for line in capsys.readouterr().out.splitlines() if ".ipynb" in line]
+    assert [Path(row).name for row in rows] == ["a_short.ipynb", "b_untimed.ipynb", "c_long.ipynb"]
