@@ -10,6 +10,8 @@ import json
 import numpy as np
 import pytest
 
+from model_helpers import tiny_cnn
+
 from cnncourse import data, train
 
 pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
@@ -21,19 +23,9 @@ def digits():
     return data.as_images(x[:512], scale=16), y[:512]
 
 
-def tiny_cnn(name="tiny"):
-    from cnncourse._quiet import import_backend
-
-    keras = import_backend()
-    inputs = keras.Input((8, 8, 1), name=f"{name}_in")
-    x = keras.layers.Conv2D(4, 3, activation="relu", name=f"{name}_conv")(inputs)
-    x = keras.layers.Flatten(name=f"{name}_flat")(x)
-    outputs = keras.layers.Dense(10, activation="softmax", name=f"{name}_out")(x)
-    return keras.Model(inputs, outputs, name=name)
-
 
 def run(folder, digits, epochs, model=None, **kw):
-    return train.fit(model or tiny_cnn(), digits, epochs=epochs, batch_size=128,
+    return train.fit(model or tiny_cnn(filters=4), digits, epochs=epochs, batch_size=128,
                      checkpoint_dir=folder, verbose=0, **kw)
 
 
@@ -111,7 +103,7 @@ def test_resume_falls_back_to_the_last_readable_epoch(tmp_path, digits):
 def test_a_bad_write_never_costs_the_last_good_epoch(one_epoch, digits, monkeypatch):
     """A save that leaves a broken file (a full disk, a killed writer) is caught by the check
     after writing; the previous epoch stays on disk and the run resumes from it."""
-    model = tiny_cnn()
+    model = tiny_cnn(filters=4)
     real_save = model.save_weights
 
     def broken_save(path, *args, **kwargs):
@@ -133,7 +125,7 @@ def test_resuming_under_another_optimizer_is_refused(one_epoch, digits, capsys):
     from cnncourse._quiet import import_backend
 
     keras = import_backend()
-    model = tiny_cnn()
+    model = tiny_cnn(filters=4)
     model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     with pytest.raises(ValueError) as info:
@@ -148,7 +140,7 @@ def test_resuming_under_the_same_optimizer_restores_its_state(one_epoch, digits)
     from cnncourse._quiet import import_backend
 
     keras = import_backend()
-    model = tiny_cnn()
+    model = tiny_cnn(filters=4)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     with _no_warning():

@@ -39,6 +39,8 @@ from pathlib import Path
 
 import pytest
 
+from system_helpers import free_port, missing
+
 pytestmark = [pytest.mark.slow, pytest.mark.system]  # a JupyterHub, its proxy and a user server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,17 +51,6 @@ START_S, KERNEL_S = 60, 120      # hub + proxy + single-user start; the setup ce
 CHP_ENV = "CNNCOURSE_CHP"        # a configurable-http-proxy executable, if not in .venv/node or on PATH
 
 
-def _missing(what: str):
-    """Fail in CI (it must run there), skip elsewhere."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{what} (CI=true: .ci/run must install it)")
-    pytest.skip(what)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _proxy_command() -> str:
@@ -67,7 +58,7 @@ def _proxy_command() -> str:
                       / "configurable-http-proxy", shutil.which("configurable-http-proxy")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
-    _missing("configurable-http-proxy not found: `npm install --prefix .venv/node "
+    missing("configurable-http-proxy not found: `npm install --prefix .venv/node "
              f"configurable-http-proxy` (what .ci/run does), put it on PATH, or set ${CHP_ENV}")
 
 
@@ -125,15 +116,15 @@ def hub(tmp_path):
         try:
             __import__(module)
         except ImportError:
-            _missing(f"python package {module} missing: pip install -e '.[hub]'")
+            missing(f"python package {module} missing: pip install -e '.[hub]'")
     proxy = _proxy_command()
     singleuser = Path(sys.executable).parent / "jupyterhub-singleuser"
     if not singleuser.is_file():
-        _missing(f"{singleuser} missing: pip install -e '.[hub]'")
+        missing(f"{singleuser} missing: pip install -e '.[hub]'")
     repo = _course_repository(tmp_path)
     homes = tmp_path / "home"
     homes.mkdir()
-    port, hub_port, api_port = _free_port(), _free_port(), _free_port()
+    port, hub_port, api_port = free_port(), free_port(), free_port()
     state = tmp_path / "hub"
     state.mkdir()
     config = state / "jupyterhub_config.py"

@@ -15,7 +15,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from system_helpers import free_port, missing
 
 from cnncourse import shapes
 
@@ -37,17 +38,6 @@ RESULT = ".cnncourse-result"          # interactive.RESULT_CLASS
 SERVER_START_S, KERNEL_S = 90, 240    # a cold TensorFlow import on 2 busy cores is slow
 
 
-def _missing(what: str):
-    """Fail in CI (it must run there), skip elsewhere."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{what} (CI=true: .ci/run must install it)")
-    pytest.skip(what)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _cell_index(notebook: Path, needle: str) -> int:
@@ -69,7 +59,7 @@ def lab(tmp_path):
     settings.mkdir(parents=True)
     # every cell in the page (no virtual scrolling), so cells can be found by their position
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = {key: value for key, value in os.environ.items()
            if key not in ("CNNCOURSE_WIDGETS", "JPY_SESSION_NAME")}
     env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), IPYTHONDIR=str(tmp_path / "ipython"),
@@ -132,11 +122,11 @@ def _stop_kernels_of(runtime: Path) -> None:
 def browser_page(tmp_path):
     """A page of a fresh headless Chromium profile, closed after the test."""
     if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is missing: apt-get install -y chromium")
+        missing(f"{CHROMIUM} is missing: apt-get install -y chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("playwright is missing: pip install -e '.[test]'")
+        missing("playwright is missing: pip install -e '.[test]'")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True,
@@ -228,7 +218,7 @@ def test_the_explorer_answers_a_slider_in_jupyterlab(lab, browser_page):
 def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
-        _missing("/usr/bin/chromium is missing")
+        missing("/usr/bin/chromium is missing")
     monkeypatch.setenv("CI", "")
     with pytest.raises(pytest.skip.Exception):
-        _missing("/usr/bin/chromium is missing")
+        missing("/usr/bin/chromium is missing")

@@ -9,6 +9,8 @@ import textwrap
 import numpy as np
 import pytest
 
+from model_helpers import tiny_cnn
+
 from cnncourse import cli, data, models, train
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -36,16 +38,6 @@ def digits():
     (x_tr, y_tr), (x_te, y_te) = data.load_digits()
     return (data.as_images(x_tr, scale=16), y_tr), (data.as_images(x_te, scale=16), y_te)
 
-
-def tiny_cnn(name="tiny"):
-    from cnncourse._quiet import import_backend
-
-    keras = import_backend()
-    inputs = keras.Input((8, 8, 1), name=f"{name}_in")
-    x = keras.layers.Conv2D(8, 3, activation="relu", name=f"{name}_conv")(inputs)
-    x = keras.layers.Flatten(name=f"{name}_flat")(x)
-    outputs = keras.layers.Dense(10, activation="softmax", name=f"{name}_out")(x)
-    return keras.Model(inputs, outputs, name=name)
 
 
 # ---------------------------------------------------------------- setup
