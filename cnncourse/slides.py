@@ -320,7 +320,7 @@ class _Lab:
     def _cached(self, key, make):
         if key not in self._cache:
             self._cache[key] = make()
-            if key[0] == "zoo":
+            if isinstance(key, tuple) and key[0] == "zoo":   # zoo profiles outlive the call
                 _PROFILES[key] = self._cache[key]
         return self._cache[key]
 
