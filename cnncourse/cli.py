@@ -55,7 +55,8 @@ def _models(args) -> int:
 def _run(args) -> int:
     from . import runner
 
-    return runner.main(args.paths, timeout=args.timeout, inplace=args.inplace, jobs=args.jobs)
+    return runner.main(args.paths, timeout=args.timeout, inplace=args.inplace, jobs=args.jobs,
+                       warm=args.warm)
 
 
 def _bench(args) -> int:
@@ -109,6 +110,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--inplace", action="store_true", help="write the executed notebooks back")
     p.add_argument("--jobs", type=int, default=None,
                    help="notebooks run at once (default: one per CPU core; 1 = one at a time)")
+    p.add_argument("--cold", dest="warm", action="store_false",
+                   help="start every kernel from scratch (default on Linux: fork each one from a "
+                        "server that has loaded Keras once)")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("bench", help="training throughput and peak memory of a zoo model")

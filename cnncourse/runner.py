@@ -9,7 +9,10 @@ folder is found in this order:
    from the root of your copy of the course.
 
 Each notebook runs in a fresh Jupyter kernel named ``python3``, with the notebook's folder as the
-working directory, as if a student had pressed "Run all". The notebooks run in parallel, one per
+working directory, as if a student had pressed "Run all". On Linux the kernels are warm
+(:mod:`cnncourse.kernels`): each is a fresh process forked from one server that has loaded Keras
+once, so a chapter no longer waits 7–10 s for the import (``cnncourse run --cold``, or
+``CNNCOURSE_WARM_KERNELS=0``, starts each kernel from scratch instead). The notebooks run in parallel, one per
 CPU core by default (``jobs``, ``cnncourse run --jobs N``), the longest first (by the timings
 stored in each notebook from its last run); the table keeps the order of the notebooks whatever
 order they finish in. The kernels never inherit ``JPY_SESSION_NAME`` (a Jupyter
@@ -22,12 +25,14 @@ notebook (with fresh outputs) is written back.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from . import kernels
 from ._checks import positive_int
 
 KERNEL = "python3"
@@ -186,7 +191,8 @@ def results_table(results) -> "pandas.DataFrame":
     return pd.DataFrame(rows, columns=["notebook", "seconds", "status"])
 
 
-def main(paths=None, timeout: int = 600, inplace: bool = False, jobs: int | None = None) -> int:
+def main(paths=None, timeout: int = 600, inplace: bool = False, jobs: int | None = None,
+         warm: bool = True) -> int:
     """Run the notebooks in ``paths`` (default: the course's ``notebooks/``) and print a table.
 
     ``jobs`` notebooks run at once, each in its own kernel (default: :func:`default_jobs`, one
@@ -194,7 +200,8 @@ def main(paths=None, timeout: int = 600, inplace: bool = False, jobs: int | None
     order of ``paths`` whatever order they finish in. Returns the exit status: 0 when every
     notebook ran without error, 1 otherwise. Bad arguments (a missing path, a file that is not a
     notebook, a non-positive timeout or jobs) raise ``ValueError`` / ``OSError`` before any kernel
-    starts.
+    starts. ``warm=False`` starts every kernel from scratch instead of forking it from a warm
+    server (see the module's notes).
     """
     timeout = positive_int(timeout, "timeout")
     jobs = default_jobs() if jobs is None else positive_int(jobs, "jobs")
@@ -203,8 +210,10 @@ def main(paths=None, timeout: int = 600, inplace: bool = False, jobs: int | None
 
     outcomes = {}
     bar = tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr)
+    cold_before = len(kernels.cold_starts)
     # threads are enough: each notebook runs in its own kernel process, the thread only waits
-    with ThreadPoolExecutor(max_workers=min(jobs, len(notebooks))) as pool:
+    with (kernels.warm() if warm else contextlib.nullcontext(False)) as warm_on, \
+            ThreadPoolExecutor(max_workers=min(jobs, len(notebooks))) as pool:
         longest_first = sorted(notebooks, key=recorded_seconds, reverse=True)
         futures = {pool.submit(run_notebook, notebook, timeout=timeout, inplace=inplace): notebook
                    for notebook in longest_first}
@@ -216,6 +225,9 @@ def main(paths=None, timeout: int = 600, inplace: bool = False, jobs: int | None
     bar.close()
     results = [(_shown(notebook), *outcomes[notebook]) for notebook in notebooks]
 
+    cold = kernels.cold_starts[cold_before:]
+    if warm_on and cold:
+        print(f"note: {len(cold)} kernel(s) started cold: {cold[0]}", file=sys.stderr)
     table = results_table(results)
     failed = int((table.status != "ok").sum())
     print(table.to_string(index=False))

@@ -50,6 +50,21 @@ def _heavy_files_first(items) -> None:
     items.sort(key=lambda item: (item.path not in heavy, -seconds.get(item.path, 0.0)))
 
 
+def pytest_configure(config):
+    """Notebook kernels (nbval, the runner's tests) are forked from one warm server per test
+    process, so each starts without importing Keras again (cnncourse/kernels.py);
+    ``CNNCOURSE_WARM_KERNELS=0`` starts them cold."""
+    from cnncourse import kernels
+
+    kernels.enable()
+
+
+def pytest_unconfigure(config):
+    from cnncourse import kernels
+
+    kernels.disable()
+
+
 def pytest_collection_modifyitems(config, items):
     _heavy_files_first(items)
     skip_tf = pytest.mark.skip(reason="needs the TensorFlow backend")
@@ -62,6 +77,17 @@ def pytest_collection_modifyitems(config, items):
                 skip_pool = keras_torch_averages_the_pad()
             if skip_pool:
                 item.add_marker(pytest.mark.skip(reason=TORCH_AVG_POOL_SAME))
+
+
+@pytest.fixture(autouse=True)
+def environment_restored():
+    """Undo what a test leaves in ``os.environ`` (code under test may set variables, e.g.
+    ``setup()`` on JAX): later tests, and the kernels they start, see the environment as it was."""
+    before = dict(os.environ)
+    yield
+    if dict(os.environ) != before:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 @pytest.fixture(autouse=True)
