@@ -42,6 +42,7 @@ from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvision
 
 PROVISIONER = "cnncourse-warm"
 SWITCH = "CNNCOURSE_WARM_KERNELS"  # "0" turns warm kernels off
+SHARED = "CNNCOURSE_WARM_SERVER"  # the socket of a server that a parent process shares
 # variables that change what an import does: a kernel is forked only when these equal the server's
 IMPORT_SENSITIVE = re.compile(
     r"^(KERAS_|TF_|XLA_|JAX_|CUDA_|NVIDIA_|TORCH|OMP_|OPENBLAS_|MKL_|PYTHON|LD_|HOME$|MPLBACKEND$)")
@@ -228,26 +229,21 @@ class _Server:
             self.folder = tempfile.mkdtemp(prefix="cnncourse-kernels-")
             self.env = dict(env)
             log = open(os.path.join(self.folder, "server.log"), "wb")  # noqa: SIM115
-            server_env = {key: value for key, value in env.items() if key != SWITCH}
+            server_env = {key: value for key, value in env.items()
+                          if key not in (SWITCH, SHARED)}
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "cnncourse.kernels", self.path, str(os.getpid())],
                 env=server_env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 cwd=self.folder, close_fds=True)
             log.close()
+            with open(self.path + ".pid", "w") as pid_file:  # for the processes it is shared with
+                pid_file.write(str(self.process.pid))
             atexit.register(self.stop)
 
-    def socket_path(self, timeout: float = STARTUP_SECONDS) -> str | None:
+    def socket_path(self) -> str | None:
         """The socket once the server listens; None when it failed or took too long."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if os.path.exists(self.path):
-                return self.path
-            if self.process is None or self.process.poll() is not None:
-                return None
-            if os.path.exists(self.path + ".failed"):
-                return None
-            time.sleep(0.05)
-        return None
+        process = self.process
+        return _wait_for_socket(self.path, lambda: process is not None and process.poll() is None)
 
     def stop(self) -> None:
         with self.lock:
@@ -256,12 +252,34 @@ class _Server:
                 process.kill()
                 process.wait()
             if self.folder:
-                for name in ("kernels.sock", "server.log", "kernels.sock.failed", "kernels.sock.tmp"):
+                for name in ("kernels.sock", "server.log", "kernels.sock.failed", "kernels.sock.tmp",
+                             "kernels.sock.pid"):
                     with contextlib.suppress(OSError):
                         os.remove(os.path.join(self.folder, name))
                 with contextlib.suppress(OSError):
                     os.rmdir(self.folder)
                 self.folder = None
+
+
+def _pid_file_names_a_running_process(path: str) -> bool:
+    try:
+        with open(path + ".pid") as pid_file:
+            os.kill(int(pid_file.read()), 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _wait_for_socket(path: str, running, timeout: float = STARTUP_SECONDS) -> str | None:
+    """``path`` once a server listens there; None when it failed, stopped or took too long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            return path
+        if os.path.exists(path + ".failed") or not running():
+            return None
+        time.sleep(0.05)
+    return None
 
 
 _SERVER = _Server()
@@ -334,8 +352,12 @@ def fork_kernel(cmd: list[str], env: dict, cwd: str, stdio: list[int]) -> tuple[
     """Ask this process's warm server for a kernel; ``(pid, "")`` or ``(None, why not)``."""
     if not cmd[1:3] == LAUNCHER or os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
         return None, f"not this interpreter's ipykernel command: {cmd[:3]}"
-    _SERVER.start(env)
-    path = _SERVER.socket_path()
+    shared = os.environ.get(SHARED)
+    if shared and _SERVER.process is None:  # a parent process shares its server
+        path = _wait_for_socket(shared, lambda: _pid_file_names_a_running_process(shared))
+    else:
+        _SERVER.start(env)
+        path = _SERVER.socket_path()
     if path is None:
         return None, "the warm server did not start"
     request = json.dumps({"argv": list(cmd), "env": dict(env), "cwd": str(cwd)}).encode()
@@ -359,6 +381,7 @@ class WarmProvisioner(LocalProvisioner):
         if supported() and not _switched_off():
             env = dict(kwargs.get("env") or os.environ)
             env.pop(SWITCH, None)
+            env.pop(SHARED, None)
             try:
                 stdio = _stdio_fds(kwargs)
             except ValueError as exc:
@@ -396,11 +419,25 @@ def enable() -> bool:
     return True
 
 
+def share() -> str | None:
+    """Start this process's warm server now and let child processes use it (they inherit its
+    socket in ``$CNNCOURSE_WARM_SERVER``): the test suite's xdist workers share one server
+    started by the controller. Returns the socket's path, or None where warm kernels are off."""
+    if not enable():
+        return None
+    env = {key: value for key, value in os.environ.items() if key != SHARED}
+    _SERVER.start(env)
+    os.environ[SHARED] = _SERVER.path
+    return _SERVER.path
+
+
 def disable() -> None:
     """Back to Jupyter's default provisioner; the warm server (if any) stops."""
     factory = KernelProvisionerFactory.instance()
     if factory.default_provisioner_name == PROVISIONER:
         factory.default_provisioner_name = "local-provisioner"
+    if _SERVER.process is not None and os.environ.get(SHARED) == _SERVER.path:
+        del os.environ[SHARED]
     _SERVER.stop()
 
 

@@ -57,6 +57,18 @@ def pytest_configure(config):
     from cnncourse import kernels
 
     kernels.enable()
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput") \
+            and _collects_notebooks(config):
+        kernels.share()  # the xdist workers share one server, started here, before they are
+
+
+def _collects_notebooks(config) -> bool:
+    from pathlib import Path
+
+    paths = [Path(arg.split("::")[0]) for arg in config.args] or [
+        Path(config.rootpath, name) for name in config.getini("testpaths")]
+    return any(path.suffix == ".ipynb" or (path.is_dir() and next(path.rglob("*.ipynb"), None))
+               for path in paths)
 
 
 def pytest_unconfigure(config):

@@ -82,7 +82,7 @@ def test_two_kernels_share_no_state(start):
 
 def test_interrupt_stops_a_running_cell_and_the_kernel_goes_on(start):
     manager, client = start()
-    client.execute("import time; time.sleep(60)")
+    client.execute("import time; time.sleep(60)", stop_on_error=False)  # later cells still run
     time.sleep(1.0)
     manager.interrupt_kernel()
     reply = client.get_shell_msg(timeout=30)
@@ -133,23 +133,40 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_the_server_and_its_kernels_end_with_the_process_that_started_them(tmp_path):
-    script = textwrap.dedent("""\
-        import os, sys
+def test_a_shared_server_serves_child_processes_and_ends_with_its_owner(tmp_path):
+    # the test suite's set-up: the xdist controller shares one server with its workers
+    child = textwrap.dedent("""\
+        import os
         from jupyter_client.manager import KernelManager
         from cnncourse import kernels
         assert kernels.enable()
         manager = KernelManager(kernel_name="python3")
         manager.start_kernel()
-        print(kernels._SERVER.process.pid, manager.provisioner.pid, flush=True)
+        print(manager.provisioner.pid, kernels._SERVER.process is None, flush=True)
+        os._exit(0)  # no clean-up: the kernel is left to the server's lifetime
+        """)
+    owner = textwrap.dedent(f"""\
+        import os, subprocess, sys
+        from cnncourse import kernels
+        path = kernels.share()
+        with open("child.txt", "w") as out:
+            subprocess.run([sys.executable, "-c", {child!r}], stdout=out, timeout=200, check=True)
+        kernel, own_server = open("child.txt").read().split()
+        with open(f"/proc/{{kernel}}/stat") as stat:
+            parent = stat.read().rsplit(")", 1)[1].split()[1]
+        print(open(path + ".pid").read(), kernel, parent, own_server, flush=True)
         os._exit(0)  # no clean-up at all: as if the runner were killed
         """)
-    # output to a file, not a pipe: a kernel left running would hold a pipe open
+    env = {key: value for key, value in os.environ.items() if key != kernels.SHARED}
+    env["KERAS_BACKEND"] = "numpy"  # the server's lifetime is the point here, not its backend
+    # output to files, not pipes: a kernel left running would hold a pipe open
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
-        code = subprocess.run([sys.executable, "-c", script], stdout=out, stderr=err,
-                              timeout=240, cwd=tmp_path).returncode
+        code = subprocess.run([sys.executable, "-c", owner], stdout=out, stderr=err,
+                              timeout=240, cwd=tmp_path, env=env).returncode
     assert code == 0, (tmp_path / "err.txt").read_text()[-2000:]
-    server, kernel = map(int, (tmp_path / "out.txt").read_text().split()[:2])
+    server, kernel, parent, own_server = (tmp_path / "out.txt").read_text().split()[:4]
+    assert parent == server and own_server == "True"  # forked by the shared server
+    server, kernel = int(server), int(kernel)
     deadline = time.monotonic() + 20
     alive = {server, kernel}
     while alive and time.monotonic() < deadline:
