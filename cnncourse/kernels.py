@@ -95,7 +95,7 @@ def _redo_import_time_guesses() -> None:
         pandas.set_option("display.max_columns", 20)
 
 
-def _kernel_child(request: dict, fds: list[int], ready_w: int) -> None:
+def _kernel_child(request: dict, fds: list[int], ready_w: int, set_by_imports: dict) -> None:
     """In the forked child: become the kernel Jupyter asked for; never returns."""
     code = 1
     try:
@@ -113,6 +113,8 @@ def _kernel_child(request: dict, fds: list[int], ready_w: int) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        for key, value in set_by_imports.items():
+            os.environ.setdefault(key, value)
         # Jupyter's launcher names the kernel's parent, and the kernel ends when that parent
         # does; here the parent is the server, which ends with the process that started it.
         # (ipykernel read this variable when the server imported it, hence the option too.)
@@ -141,7 +143,8 @@ def _kernel_child(request: dict, fds: list[int], ready_w: int) -> None:
         os._exit(code)
 
 
-def _answer(connection: socket.socket, listener: socket.socket, expected: dict) -> None:
+def _answer(connection: socket.socket, listener: socket.socket, expected: dict,
+            set_by_imports: dict) -> None:
     message, fds, _, _ = socket.recv_fds(connection, MESSAGE_BYTES, 3)
     try:
         request = json.loads(message)
@@ -165,7 +168,7 @@ def _answer(connection: socket.socket, listener: socket.socket, expected: dict) 
             listener.close()
             connection.close()
             os.close(ready_r)
-            _kernel_child(request, fds, ready_w)
+            _kernel_child(request, fds, ready_w, set_by_imports)
         os.close(ready_w)
         os.read(ready_r, 1)  # the child has its own process group before anyone may signal it
         os.close(ready_r)
@@ -179,13 +182,16 @@ def serve(path: str, parent: int) -> None:
     """Import, then fork a kernel per request on the Unix socket ``path``, until ``parent`` ends."""
     if sys.path and (sys.path[0] in ("", os.getcwd())):
         del sys.path[0]  # as ipykernel_launcher does: the kernel's folder is added back later
-    expected_before = _import_sensitive(dict(os.environ))
+    before = dict(os.environ)
+    expected_before = _import_sensitive(before)
     failed = Path(path + ".failed")
     try:
         _preload()
     except BaseException as exc:  # noqa: BLE001 - the kernels then start cold
         failed.write_text(f"{type(exc).__name__}: {exc}\n")
         raise
+    # what the imports set (cnncourse sets TensorFlow's log level): a cold kernel has it too
+    set_by_imports = {key: value for key, value in os.environ.items() if before.get(key) != value}
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path + ".tmp")
@@ -200,7 +206,7 @@ def serve(path: str, parent: int) -> None:
         with connection:
             connection.settimeout(30)
             try:
-                _answer(connection, listener, expected_before)
+                _answer(connection, listener, expected_before, set_by_imports)
             except (OSError, ValueError, KeyError) as exc:
                 with contextlib.suppress(OSError):
                     connection.send(json.dumps({"refused": f"{type(exc).__name__}: {exc}"}).encode())

@@ -142,7 +142,15 @@ def test_a_shared_server_serves_child_processes_and_ends_with_its_owner(tmp_path
         assert kernels.enable()
         manager = KernelManager(kernel_name="python3")
         manager.start_kernel()
-        print(manager.provisioner.pid, kernels._SERVER.process is None, flush=True)
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        shown = []
+        client.execute_interactive(
+            "import os; print(os.environ.get('TF_CPP_MIN_LOG_LEVEL'))", timeout=60,
+            output_hook=lambda m: shown.append(m["content"].get("text", "")))
+        print(manager.provisioner.pid, kernels._SERVER.process is None, "".join(shown).strip(),
+              flush=True)
         os._exit(0)  # no clean-up: the kernel is left to the server's lifetime
         """)
     owner = textwrap.dedent(f"""\
@@ -151,21 +159,23 @@ def test_a_shared_server_serves_child_processes_and_ends_with_its_owner(tmp_path
         path = kernels.share()
         with open("child.txt", "w") as out:
             subprocess.run([sys.executable, "-c", {child!r}], stdout=out, timeout=200, check=True)
-        kernel, own_server = open("child.txt").read().split()
+        kernel, own_server, log_level = open("child.txt").read().split()
         with open(f"/proc/{{kernel}}/stat") as stat:
             parent = stat.read().rsplit(")", 1)[1].split()[1]
-        print(open(path + ".pid").read(), kernel, parent, own_server, flush=True)
+        print(open(path + ".pid").read(), kernel, parent, own_server, log_level, flush=True)
         os._exit(0)  # no clean-up at all: as if the runner were killed
         """)
-    env = {key: value for key, value in os.environ.items() if key != kernels.SHARED}
+    env = {key: value for key, value in os.environ.items()
+           if key not in (kernels.SHARED, "TF_CPP_MIN_LOG_LEVEL")}
     env["KERAS_BACKEND"] = "numpy"  # the server's lifetime is the point here, not its backend
     # output to files, not pipes: a kernel left running would hold a pipe open
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
         code = subprocess.run([sys.executable, "-c", owner], stdout=out, stderr=err,
                               timeout=240, cwd=tmp_path, env=env).returncode
     assert code == 0, (tmp_path / "err.txt").read_text()[-2000:]
-    server, kernel, parent, own_server = (tmp_path / "out.txt").read_text().split()[:4]
+    server, kernel, parent, own_server, log_level = (tmp_path / "out.txt").read_text().split()[:5]
     assert parent == server and own_server == "True"  # forked by the shared server
+    assert log_level == "3"  # set when the server imported cnncourse, as in a cold kernel
     server, kernel = int(server), int(kernel)
     deadline = time.monotonic() + 20
     alive = {server, kernel}

@@ -143,6 +143,7 @@ def test_zeroing_the_residual_branch_leaves_the_identity(rng):
     np.testing.assert_allclose(block_out, block_in, atol=1e-6)  # relu(x + 0) = x for x >= 0
 
 
+@pytest.mark.slow  # 10 s on JAX, which compiles each new model; checked on TensorFlow
 def test_preact_unit_is_a_pure_sum_without_relu_after_it(rng):
     model = models.build("preact_resnet18", input_shape=(32, 32, 3), num_classes=10)
     probe = outputs_of(model, "conv2_block1_out", "conv2_block2_out")
