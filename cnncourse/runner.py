@@ -12,8 +12,8 @@ Each notebook runs in a fresh Jupyter kernel named ``python3``, with the noteboo
 working directory, as if a student had pressed "Run all". On Linux the kernels are warm
 (:mod:`cnncourse.kernels`): each is a fresh process forked from one server that has loaded Keras
 once, so a chapter no longer waits 7–10 s for the import (``cnncourse run --cold``, or
-``CNNCOURSE_WARM_KERNELS=0``, starts each kernel from scratch instead). The notebooks run in parallel, one per
-CPU core by default (``jobs``, ``cnncourse run --jobs N``), the longest first (by the timings
+``CNNCOURSE_WARM_KERNELS=0``, starts each kernel from scratch instead). The notebooks run in
+parallel, one per CPU core by default (``jobs``, ``cnncourse run --jobs N``), the longest first (by the timings
 stored in each notebook from its last run); the table keeps the order of the notebooks whatever
 order they finish in. The kernels never inherit ``JPY_SESSION_NAME`` (a Jupyter
 server sets it, and chapter 4's explorer shows live widgets when it is set), so a run started from
