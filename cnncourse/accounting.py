@@ -32,7 +32,7 @@ from ._keras import layer_calls, layer_graph, output_layers, plain_console, with
 __all__ = [
     "COLUMNS", "param_table", "totals", "count_params", "count_trainable", "count_macs",
     "count_activations", "layer_depth", "summary", "reconcile", "explain", "compare_stacks",
-    "factorization_examples", "separable_cost_ratio", "shapes_only", "zoo_counts",
+    "factorization_examples", "separable_cost_ratio", "shapes_only", "zoo_counts", "zoo_model",
 ]
 
 COLUMNS = ["name", "type", "output_shape", "formula", "weights", "biases", "other", "params",
@@ -49,7 +49,7 @@ _SYMBOLS = {"gamma": "γ", "beta": "β", "moving_mean": "μ", "moving_variance":
 def _as_model(model):
     """A built Keras model: pass one through, or build a zoo model from its name."""
     if isinstance(model, str):
-        return _zoo(model)
+        return zoo_model(model)
     keras = sys.modules.get("keras")
     if keras is None or not isinstance(model, keras.Model):
         raise ValueError(
@@ -433,10 +433,34 @@ def factorization_examples(channels: int = 64, size: int = 28):
 
 # ---------------------------------------------------------------- reconciliation
 
-def _zoo(name: str):
-    """A zoo model built for counting only (see ``shapes_only``)."""
-    with shapes_only():
-        return models.build(name)
+_ZOO_MODELS: dict = {}  # (name, options, Keras settings) -> the model zoo_model built
+_ZOO_MODELS_KEPT = 64   # the whole zoo, built shapes-only, takes about 100 MB
+
+
+def zoo_model(name: str, **options):
+    """The zoo model ``name`` built for counting: ``models.build(name, **options)`` inside
+    ``shapes_only()`` (weights declared, no values), built once and then shared.
+
+    The accounting functions take a zoo name through here, so counting VGG-16's parameters,
+    then its MACs, then printing its summary builds it once. The model is kept per name,
+    options and Keras setting (backend, dtype policy, image data format), the last 64 of them.
+    Read it; do not change or train it: ``models.build`` gives a model of your own.
+    """
+    import keras
+
+    models.builder(name)  # an unknown name raises here, with a suggestion
+    key = (name.strip().lower().replace("-", "_"), repr(sorted(options.items())),
+           keras.backend.backend(), keras.config.dtype_policy().name,
+           keras.config.image_data_format())
+    model = _ZOO_MODELS.pop(key, None)
+    if model is None:
+        with shapes_only():
+            model = models.build(name, **options)
+    _ZOO_MODELS[key] = model  # now the most recently used
+    while len(_ZOO_MODELS) > _ZOO_MODELS_KEPT:
+        del _ZOO_MODELS[next(iter(_ZOO_MODELS))]
+    return model
+
 
 
 def _non_trainable(model) -> int:
@@ -535,7 +559,7 @@ def _alexnet_torchvision_parts(ours, reference):
 def _alexnet_paper_parts(ours, reference):
     """The two-GPU split: conv2, conv4, conv5 kernels see only half of the input channels."""
     kinds, parts = _kinds(), {}
-    grouped = {name: layer for name, layer, _ in layer_calls(_zoo("alexnet_grouped"))}
+    grouped = {name: layer for name, layer, _ in layer_calls(zoo_model("alexnet_grouped"))}
     for name, layer, _ in layer_calls(ours):
         twin = grouped.get(name)
         if _kind(layer, kinds) == "conv" and twin is not None and twin.groups != layer.groups:
@@ -604,7 +628,7 @@ def _lenet_paper_parts(ours, reference):
 
 def _se_paper_parts(ours, reference):
     """SENet's '~25 million' (ResNet-50) and '~2.5 million' (SE blocks) against our counts."""
-    trunk = count_trainable(_zoo("resnet50"))
+    trunk = count_trainable(zoo_model("resnet50"))
     return {f"'~25 million' for ResNet-50, counted {trunk:,}": 25_000_000 - trunk,
             f"'~2.5 million' for the SE blocks, counted {count_trainable(ours) - trunk:,}":
                 2_500_000 - (count_trainable(ours) - trunk)}
@@ -678,7 +702,7 @@ def reconcile(name: str):
         raise ValueError(f"reconcile takes a zoo model name such as 'resnet50', got {name!r}.")
     models.builder(name)  # an unknown name raises here, with a suggestion
     key = name.strip().lower().replace("-", "_")
-    ours_model = _zoo(key)
+    ours_model = zoo_model(key)
     ours = count_trainable(ours_model)
     rows = [dict(source="ours", params=ours, difference=0, explained=0,
                  explanation=f"trainable parameters of cnncourse.models.build({key!r}); Keras "
@@ -736,8 +760,7 @@ def zoo_counts(names, **options):
         models.builder(name)  # an unknown name raises here, with a suggestion
     rows = []
     for name in names:
-        with shapes_only():
-            model = models.build(name, **options)
+        model = zoo_model(name, **options)
         head = [layer for layer in model.layers if layer.weights][-1]
         rows.append(dict(model=name, params=count_trainable(model),
                          head=sum(math.prod(v.shape) for v in head.trainable_weights),

