@@ -1,4 +1,5 @@
 """`cnncourse run`: tiny notebooks that pass or raise, the table, the exit codes, bad paths."""
+import os
 import sys
 from pathlib import Path
 
@@ -121,8 +122,12 @@ def test_notebooks_run_in_parallel_and_the_table_keeps_their_order(tmp_path, cap
             "    assert time.monotonic() < deadline, 'the other notebook never started'\n"
             "    time.sleep(0.1)")
     a, b = str(tmp_path / "a.started"), str(tmp_path / "b.started")
-    write_notebook(folder / "nb_1.ipynb", wait.format(mine=a, other=b))
-    write_notebook(folder / "nb_2.ipynb", wait.format(mine=b, other=a))
+    # two kernels at once: each with half the cores for its thread pools (a variable that is
+    # set already, as under pytest -n, is passed on as it is)
+    share = os.environ.get("TF_NUM_INTRAOP_THREADS") or str(max(1, runner.default_jobs() // 2))
+    threads = f"import os\nassert os.environ.get('TF_NUM_INTRAOP_THREADS') == {share!r}"
+    write_notebook(folder / "nb_1.ipynb", threads, wait.format(mine=a, other=b))
+    write_notebook(folder / "nb_2.ipynb", threads, wait.format(mine=b, other=a))
     assert cli.main(["run", str(folder), "--jobs", "2", "--timeout", "180"]) == 0
     lines = capsys.readouterr().out.splitlines()
     rows = [line for line in lines if ".ipynb" in line]
@@ -138,6 +143,23 @@ def test_default_jobs_uses_every_core(monkeypatch):
     parser = cli.make_parser()
     assert parser.parse_args(["run"]).jobs is None  # None: runner.default_jobs()
     assert parser.parse_args(["run", "--jobs", "1"]).jobs == 1
+
+
+def test_threads_shared_divides_the_cores_and_keeps_what_is_set(monkeypatch):
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    for name in runner.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own choice stays
+    with runner.threads_shared(2) as share:
+        assert share == 4
+        assert os.environ["TF_NUM_INTRAOP_THREADS"] == os.environ["TF_NUM_INTEROP_THREADS"] == "4"
+        assert os.environ["OMP_NUM_THREADS"] == "3"
+    assert "TF_NUM_INTRAOP_THREADS" not in os.environ and os.environ["OMP_NUM_THREADS"] == "3"
+    with runner.threads_shared(16):  # more processes than cores: one thread each
+        assert os.environ["TF_NUM_INTEROP_THREADS"] == "1"
+    with pytest.raises(ValueError, match="processes must be >= 1"):
+        with runner.threads_shared(0):
+            pass
 
 
 def test_bad_jobs_is_refused_before_any_kernel_starts(course, capsys):
