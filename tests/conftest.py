@@ -1,4 +1,5 @@
 """Shared pytest set-up: quiet backends, a headless plot backend, backend-specific skips."""
+import atexit
 import contextlib
 import os
 import sys
@@ -14,6 +15,20 @@ matplotlib.use("Agg")
 
 
 _SESSION = contextlib.ExitStack()  # what pytest_configure sets up for the whole run
+
+
+def _end_without_finalizing() -> None:
+    """The last exit handler of an xdist worker: its results were sent, every other handler
+    (registered later, so run earlier: Keras, Jupyter, the kernel server) has run; skip only
+    Python's finalization, which took the workers 2–7 s after hundreds of Keras models."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):  # set by xdist before it imports this file
+    atexit.register(_end_without_finalizing)
 
 
 def backend() -> str:
