@@ -23,12 +23,8 @@ keras = import_backend()
 L = keras.layers
 
 
-@functools.lru_cache(maxsize=None)
 def zoo(name, **kw):
-    from cnncourse import models
-
-    with accounting.shapes_only():
-        return models.build(name, **kw)
+    return accounting.zoo_model(name, **kw)  # shapes only, built once per test process
 
 
 @functools.lru_cache(maxsize=None)

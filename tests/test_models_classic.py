@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from cnncourse import models
+from cnncourse import accounting, models
 from cnncourse._keras import fill_declared, pending_variables, without_weights
 from cnncourse.models._common import check_input_shape, output_side, smallest_input
 from cnncourse.models.blocks import LocalResponseNormalization
@@ -68,8 +68,7 @@ def _summarise(model) -> Built:
 
 @functools.lru_cache(maxsize=None)
 def built(name: str, **kwargs) -> Built:
-    with without_weights():
-        return _summarise(models.build(name, **kwargs))
+    return _summarise(accounting.zoo_model(name, **kwargs))  # shapes only, shared in the process
 
 
 def runnable(name: str, seed: int = 0, **kwargs):

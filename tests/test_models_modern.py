@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 
-from cnncourse import _keras, models
+from cnncourse import _keras, accounting, models
 from cnncourse._keras import import_backend
 from cnncourse.models.mixer import mixer, mixer_block
 from cnncourse.models.resnet import build_resnet, weighted_depth
@@ -56,12 +56,12 @@ def without_weights(build, *args, **kwargs):
 
 @pytest.fixture(scope="module")
 def resnets():
-    return {depth: without_weights(models.build, f"resnet{depth}") for depth in TORCHVISION_PARAMS}
+    return {depth: accounting.zoo_model(f"resnet{depth}") for depth in TORCHVISION_PARAMS}
 
 
 @pytest.fixture(scope="module")
 def mixers():
-    return {key: without_weights(models.build, f"mixer_{key}") for key in MIXER_PAPER_MILLIONS}
+    return {key: accounting.zoo_model(f"mixer_{key}") for key in MIXER_PAPER_MILLIONS}
 
 
 def outputs_of(model, *names):
@@ -119,7 +119,7 @@ def test_bottleneck_stride_sits_in_the_first_1x1_as_in_the_paper(resnets):
     paper = resnets[50]
     assert paper.get_layer("conv3_block1_1_conv").strides == (2, 2)
     assert paper.get_layer("conv3_block1_2_conv").strides == (1, 1)
-    v15 = without_weights(models.build, "resnet50", stride_in="3x3")
+    v15 = accounting.zoo_model("resnet50", stride_in="3x3")
     assert v15.get_layer("conv3_block1_1_conv").strides == (1, 1)
     assert v15.get_layer("conv3_block1_2_conv").strides == (2, 2)
     assert trainable_params(v15) == TORCHVISION_PARAMS[50]  # same weights, moved stride
@@ -157,7 +157,7 @@ def test_preact_unit_is_a_pure_sum_without_relu_after_it(rng):
 
 @pytest.mark.parametrize("depth", sorted(GLUON_V2_PARAMS))
 def test_preact_parameters_equal_gluon_v2_without_its_extra_bn(depth):
-    model = without_weights(models.build, f"preact_resnet{depth}")
+    model = accounting.zoo_model(f"preact_resnet{depth}")
     assert trainable_params(model) == GLUON_V2_PARAMS[depth] - FIRST_UNIT_PREACT_BN
     assert main_path_layers(model) == depth
     assert model.get_layer("post_relu").output.shape[1:] == (7, 7, 512 * (1 if depth < 50 else 4))
@@ -180,7 +180,7 @@ def test_se_block_matches_the_papers_equations(rng):
 
 
 def test_se_resnet50_size_matches_the_paper(resnets):
-    model = without_weights(models.build, "se_resnet50")
+    model = accounting.zoo_model("se_resnet50")
     count = trainable_params(model)
     assert abs(count - 28.1e6) / 28.1e6 < 0.005  # Hu et al.: ~28.1M vs ResNet-50's ~25.6M
     # each SE block adds 2C^2/r + C/r + C (two FC layers with biases), C = 4 x width, r = 16
