@@ -95,26 +95,56 @@ def _redo_import_time_guesses() -> None:
         pandas.set_option("display.max_columns", 20)
 
 
+def _become(request: dict, fds: list[int], ready_w: int, set_by_imports: dict) -> None:
+    """In the forked child: a process of its own, with the stdio, folder and environment asked
+    for (plus what the server's imports set, as a cold start would have it)."""
+    os.setsid()  # its own session and process group, as Jupyter's launcher gives a kernel
+    os.write(ready_w, b"1")
+    os.close(ready_w)
+    for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for target, fd in zip((0, 1, 2), fds):
+        os.dup2(fd, target)
+    for fd in fds[:3]:
+        if fd > 2:
+            os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    for key, value in set_by_imports.items():
+        os.environ.setdefault(key, value)
+
+
+def _leave(code: int, status_fd: int | None = None) -> None:
+    """End a forked child: Python's and the program's exit handlers run, native destructors do
+    not (the server's helper threads, BLAS's and TensorFlow's, do not exist in the child).
+    ``status_fd``: where the exit status is written once everything is flushed."""
+    with contextlib.suppress(BaseException):
+        atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    if status_fd is not None:
+        with contextlib.suppress(OSError):
+            os.write(status_fd, str(code).encode())
+    os._exit(code)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    print(exc.code, file=sys.stderr)  # sys.exit("message"), as Python reports it
+    return 1
+
+
 def _kernel_child(request: dict, fds: list[int], ready_w: int, set_by_imports: dict) -> None:
     """In the forked child: become the kernel Jupyter asked for; never returns."""
     code = 1
     try:
-        os.setsid()  # its own session and process group, as Jupyter's launcher gives a kernel
-        os.write(ready_w, b"1")
-        os.close(ready_w)
-        for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-            signal.signal(number, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for target, fd in zip((0, 1, 2), fds):
-            os.dup2(fd, target)
-        for fd in fds:
-            if fd > 2:
-                os.close(fd)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        for key, value in set_by_imports.items():
-            os.environ.setdefault(key, value)
+        _become(request, fds, ready_w, set_by_imports)
         # Jupyter's launcher names the kernel's parent, and the kernel ends when that parent
         # does; here the parent is the server, which ends with the process that started it.
         # (ipykernel read this variable when the server imported it, hence the option too.)
@@ -127,25 +157,49 @@ def _kernel_child(request: dict, fds: list[int], ready_w: int, set_by_imports: d
         kernelapp.launch_new_instance()
         code = 0
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = _exit_code(exc)
     except BaseException:  # noqa: BLE001 - report it on the kernel's stderr, then leave
         import traceback
 
         traceback.print_exc()
     finally:
-        # exit handlers of Python and of the notebook run; native destructors do not: the
-        # server's helper threads (BLAS, TensorFlow) do not exist in the child to be joined
-        with contextlib.suppress(BaseException):
-            atexit._run_exitfuncs()
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(BaseException):
-                stream.flush()
-        os._exit(code)
+        _leave(code)
+
+
+def _python_child(request: dict, fds: list[int], ready_w: int, set_by_imports: dict) -> None:
+    """In the forked child: run ``python -c CODE ...`` or ``python -m MODULE ...`` as a fresh
+    interpreter would, then write the exit status to the fourth descriptor; never returns."""
+    import runpy
+    import types
+
+    code = 1
+    try:
+        _become(request, fds, ready_w, set_by_imports)
+        option, target, *rest = request["python"]
+        if option == "-c":
+            sys.argv = ["-c", *rest]
+            sys.path.insert(0, "")
+            main = types.ModuleType("__main__")
+            sys.modules["__main__"] = main
+            exec(compile(target, "<string>", "exec"), main.__dict__)  # noqa: S102 - as python -c
+        else:
+            sys.argv = [target, *rest]
+            sys.path.insert(0, os.getcwd())
+            runpy.run_module(target, run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:  # noqa: BLE001 - as Python reports an uncaught exception
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        _leave(code, status_fd=fds[3])
 
 
 def _answer(connection: socket.socket, listener: socket.socket, expected: dict,
             set_by_imports: dict) -> None:
-    message, fds, _, _ = socket.recv_fds(connection, MESSAGE_BYTES, 3)
+    message, fds, _, _ = socket.recv_fds(connection, MESSAGE_BYTES, 4)
     try:
         request = json.loads(message)
         if request.get("ping"):
@@ -157,8 +211,13 @@ def _answer(connection: socket.socket, listener: socket.socket, expected: dict,
             names = sorted({key for key, _ in differ})
             connection.send(json.dumps({"refused": f"environment differs in {names}"}).encode())
             return
-        if len(fds) != 3:
-            connection.send(json.dumps({"refused": "stdin, stdout and stderr not sent"}).encode())
+        plain = "python" in request  # python -c / -m, not a kernel
+        if len(fds) != (4 if plain else 3):
+            connection.send(json.dumps({"refused": "stdin, stdout and stderr (and, for a "
+                                                   "program, its status pipe) not sent"}).encode())
+            return
+        if plain and (len(request["python"]) < 2 or request["python"][0] not in ("-c", "-m")):
+            connection.send(json.dumps({"refused": "only python -c CODE or -m MODULE"}).encode())
             return
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
@@ -168,7 +227,7 @@ def _answer(connection: socket.socket, listener: socket.socket, expected: dict,
             listener.close()
             connection.close()
             os.close(ready_r)
-            _kernel_child(request, fds, ready_w, set_by_imports)
+            (_python_child if plain else _kernel_child)(request, fds, ready_w, set_by_imports)
         os.close(ready_w)
         os.read(ready_r, 1)  # the child has its own process group before anyone may signal it
         os.close(ready_r)
@@ -354,6 +413,14 @@ def _stdio_fds(kwargs: dict) -> list[int]:
     return chosen
 
 
+def _ask(path: str, request: dict, fds: list[int]) -> dict:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as connection:
+        connection.settimeout(60)
+        connection.connect(path)
+        socket.send_fds(connection, [json.dumps(request).encode()], fds)
+        return json.loads(connection.recv(MESSAGE_BYTES))
+
+
 def fork_kernel(cmd: list[str], env: dict, cwd: str, stdio: list[int]) -> tuple[int | None, str]:
     """Ask this process's warm server for a kernel; ``(pid, "")`` or ``(None, why not)``."""
     if not cmd[1:3] == LAUNCHER or os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
@@ -366,15 +433,62 @@ def fork_kernel(cmd: list[str], env: dict, cwd: str, stdio: list[int]) -> tuple[
         path = _SERVER.socket_path()
     if path is None:
         return None, "the warm server did not start"
-    request = json.dumps({"argv": list(cmd), "env": dict(env), "cwd": str(cwd)}).encode()
-    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as connection:
-        connection.settimeout(60)
-        connection.connect(path)
-        socket.send_fds(connection, [request], stdio)
-        reply = json.loads(connection.recv(MESSAGE_BYTES))
+    reply = _ask(path, {"argv": list(cmd), "env": dict(env), "cwd": str(cwd)}, stdio)
     if "pid" not in reply:
         return None, reply.get("refused", "no answer")
     return int(reply["pid"]), ""
+
+
+def run_python(args: list[str], *, env: dict | None = None, cwd=None,
+               timeout: float | None = None) -> subprocess.CompletedProcess:
+    """``subprocess.run([sys.executable, *args], capture_output=True, text=True, ...)``, forked
+    from the warm server this process shares (``$CNNCOURSE_WARM_SERVER``) when there is one.
+
+    ``args`` is ``["-c", CODE, ...]`` or ``["-m", MODULE, ...]``. The child is a process of its
+    own, as with ``subprocess``, but starts with the backend imported: the test suite runs its
+    end-to-end commands (``python -m cnncourse doctor``, a two-device training script) this way.
+    Where no server is shared, or an import-sensitive variable of ``env`` differs from the
+    server's, it falls back to ``subprocess.run``. The result's ``forked`` attribute says which.
+    """
+    env = dict(os.environ if env is None else env)
+    cwd = str(cwd or os.getcwd())
+    shared = os.environ.get(SHARED)
+    path = None
+    if supported() and not _switched_off() and shared and args[:1] in (["-c"], ["-m"]):
+        path = _wait_for_socket(shared, lambda: _pid_file_names_a_running_process(shared))
+    if path is not None:
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            status_r, status_w = os.pipe()
+            stdin = os.open(os.devnull, os.O_RDONLY)
+            request = {"python": list(args), "env": {k: v for k, v in env.items()
+                                                      if k not in (SWITCH, SHARED)}, "cwd": cwd}
+            try:
+                reply = _ask(path, request, [stdin, out.fileno(), err.fileno(), status_w])
+            finally:
+                os.close(stdin)
+                os.close(status_w)
+            try:
+                if "pid" in reply:
+                    child = _Forked(int(reply["pid"]))
+                    if not select.select([status_r], [], [], timeout)[0]:
+                        child.kill()
+                        raise subprocess.TimeoutExpired([sys.executable, *args], timeout)
+                    status = os.read(status_r, 16)  # written last, after every flush
+                    child.wait(timeout=30)
+                    out.seek(0)
+                    err.seek(0)
+                    done = subprocess.CompletedProcess([sys.executable, *args],
+                                                       int(status) if status else -1,
+                                                       out.read(), err.read())
+                    done.forked = True
+                    return done
+            finally:
+                os.close(status_r)
+        cold_starts.append(reply.get("refused", "no answer"))
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=timeout)
+    done.forked = False
+    return done
 
 
 class WarmProvisioner(LocalProvisioner):

@@ -1,23 +1,22 @@
 """`cnncourse doctor`: one table of versions, devices, memory policy and data; exit 1 + fix."""
 import os
 import pathlib
-import subprocess
-import sys
 
 import pytest
 
-from cnncourse import data, train
+from cnncourse import data, kernels, train
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.backends  # the backend row differs on TensorFlow, JAX and PyTorch
 
 
-@pytest.mark.slow  # a fresh Python that loads the backend: the in-process tests below cover the rest
+@pytest.mark.slow  # a process of its own: the in-process tests below cover the rest
 def test_doctor_command_exits_0_on_a_working_install():
     env = {k: v for k, v in os.environ.items() if k not in (train.ENV_MEMORY, data.ENV_DATA_DIR)}
     env[data.ENV_SOURCE] = "sample"  # the test machine has no network: do not even probe it
-    done = subprocess.run([sys.executable, "-m", "cnncourse", "doctor"], capture_output=True,
-                          text=True, env=env, cwd=REPO, timeout=300)
+    # python -m cnncourse doctor, forked from the suite's warm server when there is one (Keras
+    # then comes loaded; torch and JAX are imported fresh), else a new interpreter
+    done = kernels.run_python(["-m", "cnncourse", "doctor"], env=env, cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["check", "status", "finding"]

@@ -185,3 +185,49 @@ def test_a_shared_server_serves_child_processes_and_ends_with_its_owner(tmp_path
     for pid in alive:  # do not leave them behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert not alive, f"still running: {alive} (server {server}, kernel {kernel})"
+
+
+@pytest.fixture
+def shared_server(monkeypatch):
+    """The server this process shares with its children (the controller's under pytest -n)."""
+    if kernels.SHARED in os.environ:
+        yield os.environ[kernels.SHARED]
+        return
+    assert kernels.share(), "warm kernels must be on here (is the package installed with pip -e .?)"
+    try:
+        yield os.environ[kernels.SHARED]
+    finally:
+        kernels.disable()
+
+
+def test_a_program_forked_from_the_server_runs_as_python_would(shared_server, tmp_path):
+    code = ("import os, sys\n"
+            "print(os.getpid() == os.getpgid(0), os.getppid(), os.getcwd(), sys.argv,"
+            " os.environ['CNNCOURSE_PROBE'], 'keras' in sys.modules)\n"
+            "print('to stderr', file=sys.stderr)\n"
+            "sys.exit(int(sys.argv[1]))")
+    env = {**os.environ, "CNNCOURSE_PROBE": "asked for"}
+    done = kernels.run_python(["-c", code, "3"], env=env, cwd=tmp_path, timeout=120)
+    assert done.forked and done.returncode == 3, done.stderr
+    own_group, parent, cwd, rest = done.stdout.split(maxsplit=3)
+    with open(shared_server + ".pid") as pid_file:
+        assert parent == pid_file.read().strip()            # a child of the server ...
+    assert own_group == "True" and cwd == str(tmp_path)      # ... in a session of its own
+    assert rest == "['-c', '3'] asked for True\n"          # argv, environment, Keras loaded
+    assert done.stderr == "to stderr\n"
+    failed = kernels.run_python(["-m", "cnncourse", "summary", "vgg17"], timeout=120)
+    assert failed.forked and failed.returncode == 2 and "did you mean 'vgg19'" in failed.stderr
+    crashed = kernels.run_python(["-c", "raise KeyError('lost')"], timeout=120)
+    assert crashed.returncode == 1 and crashed.stderr.rstrip().endswith("KeyError: 'lost'")
+
+
+def test_a_forked_program_is_stopped_at_its_timeout_and_a_different_setting_runs_cold(
+        shared_server):
+    started = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        kernels.run_python(["-c", "import time; time.sleep(60)"], timeout=1)
+    assert time.monotonic() - started < 30
+    cold = kernels.run_python(["-c", "import os; print(os.environ['OMP_NUM_THREADS'])"],
+                              env={**os.environ, "OMP_NUM_THREADS": "7"}, timeout=120)
+    assert not cold.forked and cold.stdout == "7\n" and cold.returncode == 0
+    assert kernels.cold_starts[-1] == "environment differs in ['OMP_NUM_THREADS']"

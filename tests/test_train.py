@@ -11,7 +11,7 @@ import pytest
 
 from model_helpers import tiny_cnn
 
-from cnncourse import cli, data, models, train
+from cnncourse import cli, data, kernels, models, train
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.backends  # run on TensorFlow, JAX and PyTorch
@@ -46,9 +46,6 @@ def digits():
 
 def test_numpy_only_setup_seeds_numpy_and_leaves_keras_unloaded():
     """Homework 1 and 2 compute with NumPy alone: their setup must not load a backend."""
-    import subprocess
-    import sys
-
     code = ("import sys, numpy as np; from cnncourse import train; "
             "line = train.setup(seed=3, numpy_only=True); a = np.random.rand(); "
             "np.random.seed(3); print(repr(line), a == np.random.rand(), "
@@ -364,9 +361,13 @@ tf.config.set_logical_device_configuration(
 
 
 def run_strategy_script(backend, prepare, extra_env):
-    env = {**os.environ, "KERAS_BACKEND": backend, **extra_env}
-    done = subprocess.run([sys.executable, "-c", STRATEGY_SCRIPT.format(prepare=prepare)],
-                          capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+    """Train in a process of its own (devices are set before the backend's runtime starts):
+    forked from the suite's warm server when the backend and settings are its own."""
+    env = {**os.environ, **extra_env}
+    if keras_backend() != backend:
+        env["KERAS_BACKEND"] = backend
+    done = kernels.run_python(["-c", STRATEGY_SCRIPT.format(prepare=prepare)], env=env,
+                              cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     words = done.stdout.split("replicas ")[1].split()
     losses = [float(v) for v in words[2:]]
