@@ -107,6 +107,26 @@ def pytest_unconfigure(config):
     _SESSION.close()
 
 
+# test files that read the same zoo models: one worker runs them all, so each model is built
+# once for them (accounting.zoo_model keeps it) instead of once per file and worker
+ZOO_READERS = frozenset({"test_accounting.py", "test_models_classic.py", "test_models_modern.py",
+                         "test_zoo_counts.py", "test_cli_models.py", "test_slides.py"})
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, with the ``ZOO_READERS`` files as one unit of work."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ZooTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return "zoo models" if scope.rsplit("/", 1)[-1] in ZOO_READERS else scope
+
+    return ZooTogether(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     _heavy_files_first(items)
     skip_tf = pytest.mark.skip(reason="needs the TensorFlow backend")
