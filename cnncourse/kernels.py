@@ -13,8 +13,9 @@ notebook to the next. Environment variables that decide what an import does (the
 TensorFlow's, XLA's and CUDA's settings, thread counts, ``PYTHONPATH``, ``HOME``) must equal the
 server's; otherwise, and wherever anything goes wrong, the kernel starts the usual way.
 
-Only the course's own runner and test suite use it (:func:`warm`, :func:`enable`); students'
-kernels in JupyterLab and the grading sandbox never do. It needs Linux (``fork``, ``pidfd``);
+Only the course's own runner and test suite use it (:func:`warm`, :func:`enable`; the suite
+also forks two end-to-end programs, ``python -m cnncourse doctor`` and a training script, with
+:func:`run_python`); students' kernels in JupyterLab and the grading sandbox never do. It needs Linux (``fork``, ``pidfd``);
 elsewhere kernels start as usual. ``CNNCOURSE_WARM_KERNELS=0`` turns it off.
 
 Plumbing: the server is ``python -m cnncourse.kernels SOCKET``; Jupyter reaches it through the
