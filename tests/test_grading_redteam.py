@@ -273,6 +273,14 @@ def graded_class(tmp_path_factory):
     homework_before = _tree(HOMEWORK)
     sites = [Path(d) for d in site.getsitepackages() if Path(d).is_dir()]
     pth_before = {str(p) for d in sites for p in d.glob("*.pth")}
+    # the lecturer's own libraries are set up already, as in any session that has used them:
+    # on first use Keras writes ~/.keras/keras.json and matplotlib its font cache, which would
+    # land in the fake home when this file runs alone (found: it failed alone, passed in the suite)
+    import matplotlib.font_manager  # noqa: F401
+
+    from cnncourse._keras import import_backend
+
+    import_backend()
     patch = pytest.MonkeyPatch()
     patch.setenv("HOME", str(home))
     patch.setenv("LECTURER_TOKEN", SECRET_ENV)

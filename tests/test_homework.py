@@ -213,6 +213,31 @@ def test_residual_block_compared_with_the_zoo(capsys):
                        lambda x, filters, stride: _block(x, filters, stride, second_norm=False))
 
 
+def test_structure_checks_build_the_answer_without_weight_values(capsys):
+    from cnncourse import _keras
+
+    declared = []  # weights declared but never filled while the builder ran, per call
+
+    def watched(x, filters, stride, compile_it=False):
+        y = _block(x, filters, stride)
+        declared.append(len(_keras.pending_variables()))
+        if compile_it:  # creates optimizer variables: impossible without real weights
+            model = _keras.import_backend().Model(x, y)
+            model.compile(optimizer="adam", loss="mse")
+        return y
+
+    homework.check("hw3.basic_block", watched)
+    assert declared and all(count > 0 for count in declared)  # hw3 reads structure only
+    declared.clear()
+    homework.check("hw3.basic_block", lambda x, filters, stride: watched(x, filters, stride, True))
+    assert declared[-1] == 0  # needed real variables: built again the usual way, and passed
+    assert capsys.readouterr().out.count("✓ passed: hw3.basic_block") == 2
+    declared.clear()
+    homework.check("hw4.se_block", lambda x, reduction: declared.append(
+        len(_keras.pending_variables())) or _se(x, reduction))
+    assert declared == [0] * len(declared) and declared  # hw4 computes with the weights
+
+
 def _se(x, reduction=16, bias=True):
     L = _layers()
     c = x.shape[-1]

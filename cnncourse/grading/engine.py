@@ -6,6 +6,8 @@ reaches this process as anything but data.
 """
 from __future__ import annotations
 
+import contextlib
+
 import dataclasses
 import gc
 import json
@@ -267,7 +269,8 @@ def _results(spec, record, probes) -> list[_base.Result]:
         result = _base.Result(status, item.get("value"), str(item.get("ename", ""))[:200],
                               str(item.get("message", ""))[:2000])
         if spec.kind == "build" and status == "ok":
-            result = rebuild_model(item.get("model_json"))
+            result = rebuild_model(item.get("model_json"),
+                                   weights=_base.EXERCISES[spec.id].weights)
         results.append(result)
     while len(results) < len(probes):   # a run that stopped early: the rest were not called
         results.append(_base.Result("raised", ename="NotRun", message="the call did not happen"))
@@ -304,8 +307,9 @@ def _safe_config(node, depth=0) -> str | None:
     return None
 
 
-def rebuild_model(text) -> _base.Result:
-    """A Keras model from the student's config (plain JSON), only from Keras's own layers."""
+def rebuild_model(text, weights: bool = True) -> _base.Result:
+    """A Keras model from the student's config (plain JSON), only from Keras's own layers;
+    ``weights=False``: shapes only, for judges that read no weight values."""
     if not isinstance(text, str) or len(text) > 4_000_000:
         return _base.Result("raised", ename="ValueError", message="no model config came back")
     try:
@@ -318,8 +322,11 @@ def rebuild_model(text) -> _base.Result:
                             message=f"the model cannot be rebuilt for grading: {why}; build it "
                                     "from keras.layers only")
     keras = _base.keras()
+    from .._keras import without_weights
+
     try:
-        return _base.Result("ok", keras.models.model_from_json(text))
+        with (contextlib.nullcontext() if weights else without_weights()):
+            return _base.Result("ok", keras.models.model_from_json(text))
     except Exception as exc:
         return _base.Result("raised", ename=type(exc).__name__,
                             message="the model cannot be rebuilt from its Keras config: "

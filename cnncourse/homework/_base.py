@@ -99,6 +99,8 @@ class Exercise:
     probes: Callable | None = None
     forbidden: tuple = ()          # module prefixes the answer must not use
     computation: str = ""          # message id: what the student must compute (for "needs review")
+    weights: bool = True           # False: the judge reads layers, shapes and counts only, so a
+                                   # build answer is built without weight values (VGG-16: 550 MB)
 
     def computation_text(self) -> str:
         from .messages import MESSAGES
@@ -122,10 +124,11 @@ def value_exercise(exercise_id: str, forbidden=HAND_ARITHMETIC):
 
 
 def function_exercise(exercise_id: str, probes: Callable, forbidden=NUMPY_ONLY,
-                      computation: str = "", kind: str = "function"):
-    """Register ``judge(results, probes) -> detail``; ``probes(rng)`` lists the calls to make."""
+                      computation: str = "", kind: str = "function", weights: bool = True):
+    """Register ``judge(results, probes) -> detail``; ``probes(rng)`` lists the calls to make.
+    ``weights=False``: the judge of a build exercise never reads weight values."""
     return lambda judge: _register(Exercise(exercise_id, kind, judge, probes, tuple(forbidden),
-                                            computation))
+                                            computation, weights))
 
 
 def outcome(result: Result, what: str):

@@ -95,7 +95,8 @@ def _no_arguments(rng):
     return [Probe()]
 
 
-@function_exercise("hw3.vgg16", _no_arguments, NO_COURSE_REFERENCE, COMPUTE, kind="build")
+@function_exercise("hw3.vgg16", _no_arguments, NO_COURSE_REFERENCE, COMPUTE, kind="build",
+                   weights=False)
 def _vgg16(results, probes):
     model = _model(results[0], "build_vgg16()")
     _check_output(model, "build_vgg16()", (None, 1000))
@@ -126,7 +127,8 @@ def _block_probes(rng):
             for _, side, c_in, filters, stride, _ in BLOCK_CASES]
 
 
-@function_exercise("hw3.basic_block", _block_probes, NO_COURSE_REFERENCE, COMPUTE, kind="build")
+@function_exercise("hw3.basic_block", _block_probes, NO_COURSE_REFERENCE, COMPUTE, kind="build",
+                   weights=False)
 def _basic_block(results, probes):
     from .. import shapes
 
@@ -144,7 +146,8 @@ def _basic_block(results, probes):
     return _("hw3.block.ok")
 
 
-@function_exercise("hw3.resnet34", _no_arguments, NO_COURSE_REFERENCE, COMPUTE, kind="build")
+@function_exercise("hw3.resnet34", _no_arguments, NO_COURSE_REFERENCE, COMPUTE, kind="build",
+                   weights=False)
 def _resnet34(results, probes):
     model = _model(results[0], "build_resnet34()")
     _check_output(model, "build_resnet34()", (None, 1000))
