@@ -10,6 +10,7 @@ cnncourse`` and ``import cnncourse.models`` must stay free of TensorFlow/JAX (th
 zoo in a tenth of a second).
 
 * ``native_stderr_silenced()``, ``import_backend()``: the quiet import of Keras and its backend.
+* ``set_random_seed(seed)``: Keras's seeding, without loading TensorFlow only to seed it.
 * ``without_weights()``: build models whose weights are declared but never filled (counting
   only); ``pending_variables()`` lists what Keras still means to initialise;
   ``fill_declared(model, make_value)`` fills such weights from chosen values.
@@ -25,7 +26,7 @@ import os
 import sys
 
 __all__ = [
-    "native_stderr_silenced", "import_backend", "without_weights", "pending_variables",
+    "native_stderr_silenced", "import_backend", "set_random_seed", "without_weights", "pending_variables",
     "fill_declared", "layer_graph", "output_layers", "layer_calls", "plain_console",
 ]
 
@@ -66,6 +67,39 @@ def import_backend():
 
             tf.config.list_physical_devices()
     return keras
+
+
+class _NotLoaded:
+    """Stands in for Keras's lazy TensorFlow module while seeding: "not available"."""
+    available = False
+
+
+def set_random_seed(seed: int) -> None:
+    """``keras.utils.set_random_seed(seed)`` (Python, NumPy, the backend, Keras's own generator),
+    but TensorFlow is seeded only when it is the backend or already loaded.
+
+    Keras seeds TensorFlow whenever it is installed, for ``tf.data`` pipelines, and so imports it
+    under JAX and torch too: 5 s and half a gigabyte for nothing in a course whose pipelines are
+    NumPy there. A notebook that builds its own ``tf.data`` pipeline on JAX or torch imports
+    TensorFlow before seeding, and TensorFlow is seeded as well.
+    """
+    import keras
+
+    if keras.backend.backend() == "tensorflow" or "tensorflow" in sys.modules:
+        keras.utils.set_random_seed(seed)
+        return
+    try:
+        from keras.src.utils import rng_utils
+
+        lazy = rng_utils.tf          # the lazy module set_random_seed asks "available?"
+    except (ImportError, AttributeError):  # a Keras that seeds differently: seed its way
+        keras.utils.set_random_seed(seed)
+        return
+    rng_utils.tf = _NotLoaded()
+    try:
+        keras.utils.set_random_seed(seed)
+    finally:
+        rng_utils.tf = lazy
 
 
 # ---------------------------------------------------------------- building without weights

@@ -31,6 +31,10 @@ CHECK_IDS = ["lenet_c1_side", "lenet_conv1_params", "lenet_sides", "lenet_params
              "alexnet_conv1_sides", "alexnet_conv1_params", "vgg16_sides", "vgg16_params",
              "vgg16_totals", "bottleneck", "separable"]
 SOLVE_C1 = "lenet_c1_side = 32 - 5 + 1"
+# seconds a cell may run: f08 and f09 import TensorFlow inside a cell (zoo_rows), ~6 s alone and
+# up to ~20 s with two sandboxes and another test worker on two slow cores (a 20 s limit timed
+# them out once); each of h16's two stuck cells costs this long
+CELL_TIMEOUT = 30
 
 
 def sol(exercise: str) -> str:
@@ -213,8 +217,10 @@ for i in range(5):
     set_code(nb, sol("lenet_conv1_params"),
              "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
              "signal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass")
+    # the second stuck cell sleeps (waiting for input that never comes): as stuck, no CPU burnt
     insert_after(nb, chk("lenet_conv1_params"),
-                 "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")
+                 "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                 "while True:\n    time.sleep(1)")
     set_code(nb, sol("lenet_sides"), solution_code(HW1, sol("lenet_sides")))
     student("h16_sigint_loops", nb, 1)
 
@@ -291,7 +297,7 @@ def graded_class(tmp_path_factory):
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = cli.main(["homework", "grade", str(root / "submitted"), "--source", str(HW1),
-                             "--out", str(grades), "--jobs", "2", "--timeout", "20"])
+                             "--out", str(grades), "--jobs", "2", "--timeout", str(CELL_TIMEOUT)])
     finally:
         patch.undo()
     return dict(root=root, expected=expected, code=code, grades=grades, before=before,

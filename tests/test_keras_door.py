@@ -57,6 +57,34 @@ def test_import_backend_returns_keras_and_silences_native_stderr(capfd):
     assert capfd.readouterr().err == "after\n"
 
 
+def test_set_random_seed_repeats_every_draw_and_puts_keras_back():
+    import random
+    import sys
+
+    from keras.src.utils import rng_utils
+
+    lazy = rng_utils.tf
+
+    def draws():
+        return (random.random(), np.random.rand(),
+                keras.ops.convert_to_numpy(keras.random.uniform((3,))).tolist())
+
+    _keras.set_random_seed(5)
+    first = draws()
+    _keras.set_random_seed(5)
+    assert draws() == first
+    _keras.set_random_seed(6)
+    assert draws() != first
+    assert rng_utils.tf is lazy   # Keras's lazy TensorFlow module is back in place
+    if "tensorflow" in sys.modules:  # loaded here (the TensorFlow run): seeded as Keras would
+        import tensorflow as tf
+
+        _keras.set_random_seed(5)
+        a = tf.random.uniform((2,)).numpy().tolist()
+        _keras.set_random_seed(5)
+        assert tf.random.uniform((2,)).numpy().tolist() == a
+
+
 # ---------------------------------------------------------------- building without weights
 
 @pytest.mark.parametrize("kind", MODELS)

@@ -349,6 +349,8 @@ STRATEGY_SCRIPT = textwrap.dedent("""
         outputs = keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(h))
         model = keras.Model(inputs, outputs)
         history = train.fit(model, (x, y), epochs=2, batch_size=64, verbose=0)
+    import sys
+    print("tensorflow loaded:", "tensorflow" in sys.modules)
     print("replicas", train.replicas(engine), "losses", *history.history["loss"])
 """)
 
@@ -371,6 +373,8 @@ def run_strategy_script(backend, prepare, extra_env):
     assert done.returncode == 0, done.stderr[-2000:]
     words = done.stdout.split("replicas ")[1].split()
     losses = [float(v) for v in words[2:]]
+    if backend != "tensorflow":   # seeding and training on JAX never load TensorFlow (5 s, 0.5 GB)
+        assert "tensorflow loaded: False" in done.stdout, done.stdout
     return int(words[0]), losses
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import __version__, data
 from .._checks import did_you_mean, non_negative_int, positive_int
-from .._keras import import_backend, native_stderr_silenced
+from .._keras import import_backend, native_stderr_silenced, set_random_seed
 
 ENV_MEMORY = "CNNCOURSE_GPU_MEMORY_MB"   # hard cap per kernel, in MiB
 ENV_PRECISION = "CNNCOURSE_PRECISION"    # auto | float32 | mixed
@@ -270,16 +270,14 @@ def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | N
     if backend == "jax":
         _prepare_jax_env(cap_mb, deterministic)
 
-    # Seeding can import TensorFlow (Keras seeds it whenever it is installed), so its native
-    # start-up lines are silenced here as well as at the import.
+    # TensorFlow's native start-up lines are silenced here as well as at the import (seeding
+    # loads it when it is the backend; under JAX and torch it is seeded only if already loaded)
     with native_stderr_silenced():
         keras = import_backend()
         backend = keras.backend.backend()
         memory, n_gpus = _memory_policy(backend, cap_mb)
         policy = set_precision(keras, precision, n_gpus)
-        random.seed(seed)
-        np.random.seed(seed)
-        keras.utils.set_random_seed(seed)
+        set_random_seed(seed)   # Python, NumPy, the backend and Keras's generator
         if backend == "tensorflow":
             import tensorflow as tf
 
