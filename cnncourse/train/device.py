@@ -228,7 +228,9 @@ def setup(seed: int = 42, precision: str | None = None, memory_limit_mb: int | N
           deterministic: bool = False, quiet: bool = True, numpy_only: bool = False) -> str:
     """Prepare the backend for a notebook and print one status line; returns that line.
 
-    - seeds Python's ``random``, NumPy and the backend with ``seed``;
+    - seeds Python's ``random``, NumPy and the backend with ``seed``; on JAX and PyTorch
+      TensorFlow is seeded too only if it is already imported (Keras would import it, 5 s,
+      just to seed ``tf.data``): import it before ``setup`` if your own pipeline uses it;
     - ``numpy_only=True`` seeds Python and NumPy and leaves Keras unloaded: a notebook that
       computes with NumPy alone (homework 1 and 2) then starts in a second instead of waiting
       for the backend to load; a later ``import keras`` still works, unseeded;
