@@ -26,8 +26,9 @@ import os
 import sys
 
 __all__ = [
-    "native_stderr_silenced", "import_backend", "set_random_seed", "without_weights", "pending_variables",
-    "fill_declared", "layer_graph", "output_layers", "layer_calls", "plain_console",
+    "native_stderr_silenced", "import_backend", "set_random_seed", "without_weights",
+    "pending_variables", "fill_declared", "layer_graph", "output_layers", "layer_calls",
+    "plain_console",
 ]
 
 
