@@ -462,7 +462,6 @@ def zoo_model(name: str, **options):
     return model
 
 
-
 def _non_trainable(model) -> int:
     return sum(math.prod(v.shape) for v in model.non_trainable_weights)
 

@@ -7,7 +7,6 @@ reaches this process as anything but data.
 from __future__ import annotations
 
 import contextlib
-
 import dataclasses
 import gc
 import json

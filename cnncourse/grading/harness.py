@@ -44,26 +44,13 @@ def _result_record(result, kind: str) -> dict:
 
 
 def _call(answer, probe, mode: str, forbidden):
-    """``call_probe``; a builder is first called with its weights left unfilled.
+    """``call_probe``; a builder is first called with its weights left unfilled: only the
+    model's config leaves the sandbox, so filling VGG-16's 138 M weights would be seconds of
+    work for nothing (a model that cannot give its config is built again the usual way)."""
+    from ..homework._calls import call_probe_weightless_first
 
-    Only the model's config leaves the sandbox, so filling VGG-16's 138 M weights with random
-    numbers would be seconds of work for nothing. A builder that needs real weights (it calls
-    its model, or sets weights) raises there and is simply called again the normal way.
-    """
-    from ..homework._calls import call_probe
-
-    if mode == "build":
-        from .._keras import without_weights
-
-        with without_weights():
-            result, found = call_probe(answer, probe, mode, forbidden)
-        if result.status == "ok":
-            try:
-                result.value.to_json()
-                return result, found
-            except Exception:
-                pass
-    return call_probe(answer, probe, mode, forbidden)
+    return call_probe_weightless_first(answer, probe, mode, forbidden,
+                                       usable=lambda model: model.to_json() is not None)
 
 
 def capture(step: dict, namespace: dict, probes: dict, forbidden: dict) -> dict:

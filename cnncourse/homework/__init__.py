@@ -37,16 +37,11 @@ def exercises() -> list[str]:
 
 def _call(answer, probe, exercise):
     """``call_probe``; a build answer whose judge reads no weight values is built without them
-    first (VGG-16 in a fraction of a second, no 550 MB), and again the usual way when the
-    builder needs real variables (it compiles its model, say) or fails."""
-    from .._keras import without_weights
-    from ._calls import call_probe
+    first (``call_probe_weightless_first``)."""
+    from ._calls import call_probe, call_probe_weightless_first
 
     if exercise.kind == "build" and not exercise.weights:
-        with without_weights():
-            result, found = call_probe(answer, probe, exercise.kind, exercise.forbidden)
-        if result.status == "ok":
-            return result, found
+        return call_probe_weightless_first(answer, probe, exercise.kind, exercise.forbidden)
     return call_probe(answer, probe, exercise.kind, exercise.forbidden)
 
 

@@ -102,3 +102,24 @@ def call_probe(fn, probe, kind: str, forbidden=()):
         return Result("not_done"), tracer.hits
     except Exception as exc:  # the student's bug is a failed check, not a crash
         return Result("raised", ename=type(exc).__name__, message=str(exc)[:2000]), tracer.hits
+
+
+def call_probe_weightless_first(fn, probe, kind: str, forbidden=(), usable=None):
+    """``call_probe``, a builder first called inside ``without_weights()`` (weights declared,
+    never filled: VGG-16 in a fraction of a second instead of 550 MB of random numbers).
+
+    A builder that needs real variables (it calls or compiles its model, sets weights) fails
+    there, or returns a model ``usable(model)`` rejects, and is called again the usual way.
+    """
+    if kind == "build":
+        from .._keras import without_weights
+
+        with without_weights():
+            result, found = call_probe(fn, probe, kind, forbidden)
+        if result.status == "ok":
+            try:
+                if usable is None or usable(result.value):
+                    return result, found
+            except Exception:
+                pass
+    return call_probe(fn, probe, kind, forbidden)
